@@ -1,0 +1,245 @@
+package org.healthgateway.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.restassured.response.Response;
+import java.util.UUID;
+import java.util.function.Supplier;
+import org.hl7.fhir.r4.model.Bundle;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Bad or hostile input is refused with an OperationOutcome and the right status, and nothing of it
+ * reaches the ledger.
+ */
+@Order(2)
+class BadInputTest {
+
+  private static GatewayProcess gateway;
+  private static String patientP;
+
+  @BeforeAll
+  static void start() {
+    gateway = SharedGateway.get();
+    patientP = gateway.fhirUser(GatewayProcess.PATIENT_P);
+  }
+
+  private static String observation(String id, String extra) {
+    return "{\"resourceType\":\"Observation\","
+        + (id == null ? "" : "\"id\":\"" + id + "\",")
+        + "\"status\":\"final\","
+        + "\"code\":{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"8867-4\","
+        + "\"display\":\"Heart rate\"}]},"
+        + "\"subject\":{\"reference\":\""
+        + patientP
+        + "\"},"
+        + extra
+        + "\"valueQuantity\":{\"value\":72,\"unit\":\"/min\",\"system\":\"http://unitsofmeasure.org\","
+        + "\"code\":\"/min\"}}";
+  }
+
+  /** Sends the request and asserts status, OperationOutcome body and unchanged ledger size. */
+  private static Response assertRejected(Supplier<Response> request, Integer... statuses) {
+    int before = Fhir.ledgerHead(gateway).treeSize();
+    Response response = request.get();
+    assertThat(response.statusCode())
+        .as("status; body: %s", response.asString())
+        .isIn((Object[]) statuses);
+    Fhir.assertOperationOutcome(response);
+    assertThat(Fhir.ledgerHead(gateway).treeSize())
+        .as("ledger size after rejected request")
+        .isEqualTo(before);
+    return response;
+  }
+
+  private static io.restassured.specification.RequestSpecification practitionerA() {
+    return Fhir.as(gateway, GatewayProcess.PRACTITIONER_A).contentType(Fhir.JSON_TYPE);
+  }
+
+  @Test
+  void create_malformedJson_400() {
+    assertRejected(
+        () ->
+            practitionerA()
+                .body("{\"resourceType\":\"Observation\",\"status\":")
+                .post("/Observation"),
+        400);
+  }
+
+  @Test
+  void create_invalidResource_422() {
+    assertRejected(
+        () ->
+            practitionerA()
+                .body(
+                    "{\"resourceType\":\"Observation\",\"subject\":{\"reference\":\""
+                        + patientP
+                        + "\"}}")
+                .post("/Observation"),
+        422);
+  }
+
+  @Test
+  void create_unknownResourceType_404or400() {
+    assertRejected(
+        () -> practitionerA().body("{\"resourceType\":\"FooBar\"}").post("/FooBar"), 404, 400);
+    assertRejected(() -> practitionerA().get("/FooBar/1"), 404, 400);
+  }
+
+  @Test
+  void create_bodyTypeDiffersFromUrl_400() {
+    assertRejected(() -> practitionerA().body(observation(null, "")).post("/Condition"), 400);
+  }
+
+  @Test
+  void update_bodyIdDiffersFromUrl_400() {
+    assertRejected(
+        () -> practitionerA().body(observation("other-id", "")).put("/Observation/this-id"), 400);
+  }
+
+  @Test
+  void create_bodyOverLimit_413() {
+    String note = "x".repeat(200 * 1024);
+    String body = observation(null, "\"note\":[{\"text\":\"" + note + "\"}],");
+    assertThat(body.length()).isGreaterThan(SharedGateway.MAX_BODY_BYTES * 3);
+    assertRejected(() -> practitionerA().body(body).post("/Observation"), 413);
+  }
+
+  @Test
+  void create_xmlExternalEntity_notResolved() {
+    String xml =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            + "<!DOCTYPE Observation [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>\n"
+            + "<Observation xmlns=\"http://hl7.org/fhir\">"
+            + "<status value=\"final\"/>"
+            + "<code><text value=\"&xxe;\"/></code>"
+            + "<subject><reference value=\""
+            + patientP
+            + "\"/></subject>"
+            + "<valueString value=\"&xxe;\"/>"
+            + "</Observation>";
+    Response response =
+        assertRejected(
+            () ->
+                Fhir.as(gateway, GatewayProcess.PRACTITIONER_A)
+                    .contentType(Fhir.XML_TYPE)
+                    .body(xml)
+                    .post("/Observation"),
+            400,
+            422);
+    assertThat(response.asString()).doesNotContain("root:");
+
+    String externalDtd =
+        "<?xml version=\"1.0\"?>\n<!DOCTYPE Observation SYSTEM \"file:///etc/passwd\">\n"
+            + "<Observation xmlns=\"http://hl7.org/fhir\"><status value=\"final\"/></Observation>";
+    Response dtd =
+        assertRejected(
+            () ->
+                Fhir.as(gateway, GatewayProcess.PRACTITIONER_A)
+                    .contentType(Fhir.XML_TYPE)
+                    .body(externalDtd)
+                    .post("/Observation"),
+            400,
+            422);
+    assertThat(dtd.asString()).doesNotContain("root:");
+  }
+
+  @Test
+  void transaction_oneInvalidEntry_nothingWritten() {
+    String system = "urn:uuid:" + UUID.randomUUID();
+    String valid =
+        observation(null, "\"identifier\":[{\"system\":\"" + system + "\",\"value\":\"valid\"}],");
+    String invalid =
+        "{\"resourceType\":\"Observation\",\"subject\":{\"reference\":\"" + patientP + "\"}}";
+    String bundle = transaction(valid, invalid);
+    assertRejected(() -> practitionerA().body(bundle).post(""), 400, 422);
+    assertNoObservationWithIdentifier(system + "|valid");
+  }
+
+  @Test
+  void transaction_danglingUrnUuidReference_nothingWritten() {
+    String system = "urn:uuid:" + UUID.randomUUID();
+    String first =
+        observation(null, "\"identifier\":[{\"system\":\"" + system + "\",\"value\":\"first\"}],");
+    String dangling =
+        observation(null, "")
+            .replace(
+                "\"subject\":{\"reference\":\"" + patientP + "\"}",
+                "\"subject\":{\"reference\":\""
+                    + patientP
+                    + "\"},"
+                    + "\"hasMember\":[{\"reference\":\"urn:uuid:"
+                    + UUID.randomUUID()
+                    + "\"}]");
+    assertThat(dangling).contains("hasMember");
+    String bundle = transaction(first, dangling);
+    assertRejected(() -> practitionerA().body(bundle).post(""), 400, 404, 422);
+    assertNoObservationWithIdentifier(system + "|first");
+  }
+
+  private static String transaction(String... resources) {
+    StringBuilder bundle =
+        new StringBuilder("{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[");
+    for (int i = 0; i < resources.length; i++) {
+      bundle
+          .append(i == 0 ? "" : ",")
+          .append("{\"fullUrl\":\"urn:uuid:")
+          .append(UUID.randomUUID())
+          .append("\",\"resource\":")
+          .append(resources[i])
+          .append(",\"request\":{\"method\":\"POST\",\"url\":\"Observation\"}}");
+    }
+    return bundle.append("]}").toString();
+  }
+
+  private static void assertNoObservationWithIdentifier(String identifier) {
+    Response search =
+        Fhir.as(gateway, GatewayProcess.PRACTITIONER_A)
+            .queryParam("identifier", identifier)
+            .get("/Observation");
+    assertThat(search.statusCode()).as("search: %s", search.asString()).isEqualTo(200);
+    assertThat(Fhir.parse(Bundle.class, search.asString()).getEntry())
+        .as("Observations written by the rejected transaction")
+        .isEmpty();
+  }
+
+  @Test
+  void request_withoutToken_401WithBearerChallenge() {
+    assertUnauthorized(() -> Fhir.anonymous(gateway).get("/" + patientP));
+    assertUnauthorized(
+        () ->
+            Fhir.anonymous(gateway)
+                .contentType(Fhir.JSON_TYPE)
+                .body(observation(null, ""))
+                .post("/Observation"));
+  }
+
+  @Test
+  void request_withBadToken_401WithBearerChallenge() {
+    assertUnauthorized(
+        () ->
+            Fhir.anonymous(gateway)
+                .header("Authorization", "Bearer not-a-token")
+                .get("/" + patientP));
+    String token = gateway.token(GatewayProcess.PRACTITIONER_A);
+    char last = token.charAt(token.length() - 2);
+    String tampered =
+        token.substring(0, token.length() - 2)
+            + (last == 'A' ? 'B' : 'A')
+            + token.charAt(token.length() - 1);
+    assertUnauthorized(
+        () ->
+            Fhir.anonymous(gateway)
+                .header("Authorization", "Bearer " + tampered)
+                .contentType(Fhir.JSON_TYPE)
+                .body(observation(null, ""))
+                .post("/Observation"));
+  }
+
+  private static void assertUnauthorized(Supplier<Response> request) {
+    Response response = assertRejected(request, 401);
+    assertThat(response.header("WWW-Authenticate")).as("WWW-Authenticate").startsWith("Bearer");
+  }
+}

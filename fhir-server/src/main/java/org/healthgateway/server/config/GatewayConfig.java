@@ -1,0 +1,200 @@
+package org.healthgateway.server.config;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.context.support.DefaultProfileValidationSupport;
+import ca.uhn.fhir.validation.ResultSeverityEnum;
+import ca.uhn.fhir.rest.server.interceptor.RequestValidatingInterceptor;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
+import com.nimbusds.jose.jwk.JWK;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import javax.crypto.SecretKey;
+import org.healthgateway.keys.EncryptedKeyStore;
+import org.healthgateway.keys.internal.AesGcmContentCipher;
+import org.healthgateway.keys.internal.AesKeyWrapper;
+import org.healthgateway.keys.internal.JweKeyWrapper;
+import org.healthgateway.ledger.CheckpointSigner;
+import org.healthgateway.ledger.Ledger;
+import org.healthgateway.ledger.LedgerException;
+import org.healthgateway.ledger.embedded.EmbeddedLedger;
+import org.healthgateway.server.fhir.LedgerOperations;
+import org.healthgateway.server.fhir.ResourceService;
+import org.healthgateway.server.fhir.TransactionProcessor;
+import org.healthgateway.server.fhir.TransactionProvider;
+import org.healthgateway.server.search.SearchEngine;
+import org.healthgateway.server.security.TokenSigningKey;
+import org.healthgateway.server.store.GrantKeyRing;
+import org.healthgateway.server.store.IdentityRegistry;
+import org.healthgateway.server.store.RecordStore;
+import org.healthgateway.server.store.ResourceIndex;
+import org.hl7.fhir.common.hapi.validation.support.CommonCodeSystemsTerminologyService;
+import org.hl7.fhir.common.hapi.validation.support.InMemoryTerminologyServerValidationSupport;
+import org.hl7.fhir.common.hapi.validation.support.SnapshotGeneratingValidationSupport;
+import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
+import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.boot.web.servlet.ServletRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The one place that assembles ledger, keys, store and FHIR server. */
+@Configuration
+public class GatewayConfig {
+
+  @Bean
+  FhirContext fhirContext() {
+    return FhirContext.forR4Cached();
+  }
+
+  @Bean
+  EncryptedKeyStore keyStore(GatewayProperties properties) {
+    char[] password = KeystorePassword.resolve(properties);
+    try {
+      Files.createDirectories(properties.dataDir());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create data directory " + properties.dataDir(), e);
+    }
+    try {
+      return EncryptedKeyStore.openOrCreate(properties.dataDir().resolve("keystore.bcfks"), password);
+    } catch (org.healthgateway.keys.KeyStorageException e) {
+      throw new IllegalStateException("Refusing to start: " + e.getMessage(), e);
+    }
+  }
+
+  @Bean
+  IdentityRegistry identities(EncryptedKeyStore keyStore) {
+    return new IdentityRegistry(keyStore);
+  }
+
+  @Bean
+  TokenSigningKey tokenSigningKey(EncryptedKeyStore keyStore) {
+    return new TokenSigningKey(keyStore);
+  }
+
+  @Bean(destroyMethod = "close")
+  Ledger ledger(GatewayProperties properties, IdentityRegistry identities) {
+    JWK nodeKey = identities.ensureNodeKey();
+    Path dir = properties.dataDir().resolve("ledger");
+    try {
+      NodeKeyFile.write(properties.dataDir(), nodeKey.toPublicJWK());
+      return EmbeddedLedger.open(
+          dir,
+          CheckpointSigner.of(nodeKey),
+          nodeKey.toPublicJWK(),
+          EmbeddedLedger.Options.defaults()
+              .withSegmentBytes(properties.ledger().segmentBytes())
+              .withCheckpointInterval(properties.ledger().checkpointInterval()));
+    } catch (LedgerException e) {
+      throw new IllegalStateException(
+          "Refusing to start: the ledger in " + dir + " does not verify: " + e.getMessage(), e);
+    }
+  }
+
+  @Bean
+  RecordStore recordStore(
+      FhirContext fhir,
+      Ledger ledger,
+      IdentityRegistry identities,
+      GatewayProperties properties,
+      MeterRegistry meters) {
+    Cache<String, SecretKey> grantKeys =
+        Caffeine.newBuilder()
+            .maximumSize(10_000)
+            .expireAfterAccess(properties.cache().dataKeyTtl())
+            .recordStats()
+            .build();
+    Cache<Long, SecretKey> dataKeys =
+        Caffeine.newBuilder()
+            .maximumSize(properties.cache().dataKeys())
+            .expireAfterAccess(properties.cache().dataKeyTtl())
+            .recordStats()
+            .build();
+    CaffeineCacheMetrics.monitor(meters, grantKeys, "gateway.grant-keys");
+    CaffeineCacheMetrics.monitor(meters, dataKeys, "gateway.data-keys");
+    GrantKeyRing grants = new GrantKeyRing(identities, JweKeyWrapper.create(), grantKeys, meters);
+    RecordStore store =
+        new RecordStore(
+            fhir,
+            ledger,
+            new ResourceIndex(),
+            identities,
+            grants,
+            AesGcmContentCipher.create(),
+            AesKeyWrapper.create(),
+            dataKeys,
+            meters);
+    try {
+      store.open();
+    } catch (LedgerException | java.security.GeneralSecurityException e) {
+      throw new IllegalStateException("Refusing to start: " + e.getMessage(), e);
+    }
+    return store;
+  }
+
+  @Bean
+  ResourceService resourceService(FhirContext fhir, RecordStore store) {
+    return new ResourceService(fhir, store, new SearchEngine(fhir));
+  }
+
+  @Bean
+  LedgerOperations ledgerOperations(RecordStore store, IdentityRegistry identities) {
+    return new LedgerOperations(store, identities.ensureNodeKey().toPublicJWK());
+  }
+
+  @Bean
+  ServletRegistrationBean<FhirServlet> fhirServlet(
+      FhirContext fhir,
+      ResourceService service,
+      LedgerOperations ledgerOperations,
+      GatewayProperties properties,
+      MeterRegistry meters) {
+    List<Object> interceptors = new ArrayList<>();
+    interceptors.add(new FhirMetricsInterceptor(meters));
+    if (properties.validation()) {
+      interceptors.add(validatingInterceptor(fhir));
+    }
+    FhirServlet servlet =
+        new FhirServlet(
+            fhir,
+            service,
+            ledgerOperations,
+            new TransactionProvider(new TransactionProcessor(service)),
+            interceptors);
+    ServletRegistrationBean<FhirServlet> registration =
+        new ServletRegistrationBean<>(servlet, "/fhir/*");
+    registration.setLoadOnStartup(1);
+    return registration;
+  }
+
+  @Bean
+  FilterRegistrationBean<BodyLimitFilter> bodyLimitFilter(GatewayProperties properties) {
+    FilterRegistrationBean<BodyLimitFilter> registration =
+        new FilterRegistrationBean<>(new BodyLimitFilter(properties.maxBodyBytes()));
+    registration.addUrlPatterns("/fhir/*");
+    registration.setOrder(Integer.MIN_VALUE);
+    return registration;
+  }
+
+  private static RequestValidatingInterceptor validatingInterceptor(FhirContext fhir) {
+    ValidationSupportChain chain =
+        new ValidationSupportChain(
+            new DefaultProfileValidationSupport(fhir),
+            new CommonCodeSystemsTerminologyService(fhir),
+            new InMemoryTerminologyServerValidationSupport(fhir),
+            new SnapshotGeneratingValidationSupport(fhir));
+    FhirInstanceValidator validator = new FhirInstanceValidator(chain);
+    validator.setAnyExtensionsAllowed(true);
+    RequestValidatingInterceptor interceptor = new RequestValidatingInterceptor();
+    interceptor.addValidatorModule(validator);
+    interceptor.setFailOnSeverity(ResultSeverityEnum.ERROR);
+    interceptor.setAddResponseHeaderOnSeverity(null);
+    return interceptor;
+  }
+}

@@ -1,0 +1,36 @@
+package org.healthgateway.server.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Settings under {@code gateway.*}.
+ *
+ * @param dataDir ledger and encrypted keystore; never holds clinical plaintext or a clear private
+ *     key
+ * @param secretsDir where demo mode writes the demo credentials and keystore password; keep it
+ *     off the data disk
+ * @param keystorePassword password of the node keystore (from {@code GATEWAY_KEYSTORE_PASSWORD});
+ *     empty only in demo mode
+ * @param demo create the demo organization, users and credentials on first start
+ * @param maxBodyBytes requests with a larger body are refused with 413
+ * @param validation validate incoming resources against the base R4 specification
+ */
+@ConfigurationProperties(prefix = "gateway")
+public record GatewayProperties(
+    Path dataDir,
+    Path secretsDir,
+    String keystorePassword,
+    boolean demo,
+    long maxBodyBytes,
+    boolean validation,
+    Ledger ledger,
+    Cache cache) {
+
+  /** Embedded-ledger settings. */
+  public record Ledger(long segmentBytes, Duration checkpointInterval) {}
+
+  /** Bounds of the in-memory caches of unwrapped keys. */
+  public record Cache(long dataKeys, Duration dataKeyTtl) {}
+}

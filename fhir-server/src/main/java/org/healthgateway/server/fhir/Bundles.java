@@ -1,0 +1,127 @@
+package org.healthgateway.server.fhir;
+
+import ca.uhn.fhir.model.api.ResourceMetadataKeyEnum;
+import ca.uhn.fhir.model.primitive.InstantDt;
+import ca.uhn.fhir.model.valueset.BundleEntrySearchModeEnum;
+import ca.uhn.fhir.model.valueset.BundleEntryTransactionMethodEnum;
+import ca.uhn.fhir.rest.api.server.IBundleProvider;
+import ca.uhn.fhir.rest.server.SimpleBundleProvider;
+import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Date;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.healthgateway.server.search.SearchQuery;
+import org.healthgateway.server.security.Requester;
+import org.healthgateway.server.store.VersionMeta;
+import org.hl7.fhir.instance.model.api.IAnyResource;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+
+/** Bundle providers for search, history and operations; pages are served only to their requester. */
+final class Bundles {
+  private Bundles() {}
+
+  static IBundleProvider list(List<IBaseResource> resources, String requester) {
+    return new OwnedBundleProvider(resources, requester, null);
+  }
+
+  static IBundleProvider searchSet(
+      ResourceService service, ResourceService.SearchResult result, String requester) {
+    OwnedBundleProvider provider =
+        new OwnedBundleProvider(
+            result.matches(), requester, page -> includes(service, result.query(), page, requester));
+    if (result.query().count() != null) {
+      provider.setPreferredPageSize(result.query().count());
+    }
+    return provider;
+  }
+
+  private static List<IBaseResource> includes(
+      ResourceService service, SearchQuery query, List<IBaseResource> page, String requester) {
+    if (query.includes().isEmpty()) {
+      return List.of();
+    }
+    Set<String> seen = new LinkedHashSet<>();
+    page.forEach(r -> seen.add(r.fhirType() + "/" + r.getIdElement().getIdPart()));
+    List<IBaseResource> included = new ArrayList<>();
+    for (IBaseResource resource : page) {
+      for (org.healthgateway.server.search.Include include : query.includes()) {
+        for (String ref : query.referencedIds(resource, include)) {
+          String[] parts = ref.split("/");
+          if (parts.length != 2 || !seen.add(ref)) {
+            continue;
+          }
+          service
+              .store()
+              .index()
+              .current(parts[0], parts[1])
+              .filter(meta -> !meta.deleted() && service.store().canRead(meta, requester))
+              .ifPresent(
+                  meta -> {
+                    IBaseResource target = service.open(meta, requester);
+                    ResourceMetadataKeyEnum.ENTRY_SEARCH_MODE.put(
+                        (IAnyResource) target, BundleEntrySearchModeEnum.INCLUDE);
+                    included.add(target);
+                  });
+        }
+      }
+    }
+    return included;
+  }
+
+  /** Versions newest first; deletions as DELETE entries; versions the requester can't open left out. */
+  static IBundleProvider history(ResourceService service, List<VersionMeta> versions, String requester) {
+    List<VersionMeta> sorted = new ArrayList<>(versions);
+    sorted.sort(
+        Comparator.comparing(VersionMeta::lastUpdated)
+            .thenComparing(VersionMeta::version)
+            .reversed());
+    List<IBaseResource> entries = new ArrayList<>();
+    for (VersionMeta meta : sorted) {
+      if (meta.deleted()) {
+        IBaseResource tombstone =
+            service.fhir().getResourceDefinition(meta.type()).newInstance();
+        tombstone.setId(meta.versionedReference());
+        ResourceMetadataKeyEnum.DELETED_AT.put(
+            (IAnyResource) tombstone, new InstantDt(Date.from(meta.lastUpdated())));
+        ResourceMetadataKeyEnum.ENTRY_TRANSACTION_METHOD.put(
+            (IAnyResource) tombstone, BundleEntryTransactionMethodEnum.DELETE);
+        entries.add(tombstone);
+      } else if (service.store().canRead(meta, requester)) {
+        entries.add(service.open(meta, requester));
+      }
+    }
+    return list(entries, requester);
+  }
+
+  /** A page source that refuses pages to anyone but the user who ran the search. */
+  private static final class OwnedBundleProvider extends SimpleBundleProvider {
+    private final String owner;
+    private final IncludeResolver includes;
+
+    OwnedBundleProvider(List<IBaseResource> resources, String owner, IncludeResolver includes) {
+      super(resources);
+      this.owner = owner;
+      this.includes = includes;
+    }
+
+    @Override
+    public List<IBaseResource> getResources(int fromIndex, int toIndex) {
+      if (!owner.equals(Requester.current())) {
+        throw new ForbiddenOperationException("This page belongs to another user's search");
+      }
+      List<IBaseResource> page = new ArrayList<>(super.getResources(fromIndex, toIndex));
+      if (includes != null) {
+        page.addAll(includes.resolve(List.copyOf(page)));
+      }
+      return page;
+    }
+  }
+
+  @FunctionalInterface
+  private interface IncludeResolver {
+    List<IBaseResource> resolve(List<IBaseResource> page);
+  }
+}

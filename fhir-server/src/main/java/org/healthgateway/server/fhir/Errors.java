@@ -1,0 +1,40 @@
+package org.healthgateway.server.fhir;
+
+import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
+import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
+import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
+import java.security.GeneralSecurityException;
+import org.healthgateway.ledger.LedgerException;
+import org.healthgateway.server.store.AccessDeniedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Maps store outcomes to HAPI's HTTP exceptions; the only place that turns decisions into errors. */
+final class Errors {
+  private static final Logger LOG = LoggerFactory.getLogger(Errors.class);
+
+  private Errors() {}
+
+  static BaseServerResponseException map(Exception e) {
+    if (e instanceof BaseServerResponseException http) {
+      return http;
+    }
+    if (e instanceof AccessDeniedException denied) {
+      return new ForbiddenOperationException(denied.getMessage());
+    }
+    if (e instanceof LedgerException) {
+      LOG.error("ledger failure", e);
+      return new InternalErrorException("The ledger could not record or read the change", e);
+    }
+    if (e instanceof GeneralSecurityException) {
+      LOG.error("key failure", e);
+      return new InternalErrorException("A key operation failed", e);
+    }
+    if (e instanceof IllegalArgumentException) {
+      return new UnprocessableEntityException(e.getMessage());
+    }
+    LOG.error("unexpected failure", e);
+    return new InternalErrorException("Unexpected failure", e);
+  }
+}

@@ -1,0 +1,109 @@
+package org.healthgateway.server.fhir;
+
+import ca.uhn.fhir.rest.annotation.Operation;
+import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import com.nimbusds.jose.jwk.JWK;
+import java.util.List;
+import org.healthgateway.ledger.Checkpoint;
+import org.healthgateway.ledger.LedgerEntry;
+import org.healthgateway.ledger.TransactionCodec;
+import org.healthgateway.server.security.Requester;
+import org.healthgateway.server.store.RecordStore;
+import org.healthgateway.server.store.VersionMeta;
+import org.hl7.fhir.instance.model.api.IIdType;
+import org.hl7.fhir.r4.model.Base64BinaryType;
+import org.hl7.fhir.r4.model.IntegerType;
+import org.hl7.fhir.r4.model.Parameters;
+import org.hl7.fhir.r4.model.StringType;
+
+/**
+ * Ledger proofs over FHIR: {@code [type]/[id]/_history/[vid]/$verify} (inclusion proof of a version
+ * under a signed checkpoint) and the server-level {@code $ledger-head}.
+ */
+public final class LedgerOperations {
+  private final RecordStore store;
+  private final JWK nodePublicKey;
+
+  public LedgerOperations(RecordStore store, JWK nodePublicKey) {
+    this.store = store;
+    this.nodePublicKey = nodePublicKey;
+  }
+
+  /** Proof that the version's transaction is entry {@code index} of the signed tree. */
+  public Parameters verify(String type, IIdType id, String requester) {
+    if (!id.hasVersionIdPart()) {
+      throw new InvalidRequestException(
+          "$verify needs a version: " + type + "/" + id.getIdPart() + "/_history/[vid]/$verify");
+    }
+    VersionMeta meta =
+        store
+            .index()
+            .version(type, id.getIdPart(), id.getVersionIdPartAsLong())
+            .orElseThrow(() -> new ResourceNotFoundException(id.getValue()));
+    if (!meta.deleted() && !store.canRead(meta, requester)) {
+      throw new ForbiddenOperationException(
+          "No key for " + type + "/" + id.getIdPart() + " was released to " + requester);
+    }
+    try {
+      LedgerEntry entry = store.ledger().read(meta.ledgerIndex());
+      Checkpoint checkpoint = store.ledger().checkpoint(meta.ledgerIndex() + 1);
+      List<byte[]> proof = store.ledger().inclusionProof(meta.ledgerIndex(), checkpoint.treeSize());
+      Parameters parameters = new Parameters();
+      parameters.addParameter().setName("index").setValue(new IntegerType(toInt(meta.ledgerIndex())));
+      parameters
+          .addParameter()
+          .setName("treeSize")
+          .setValue(new IntegerType(toInt(checkpoint.treeSize())));
+      parameters
+          .addParameter()
+          .setName("entry")
+          .setValue(new Base64BinaryType(TransactionCodec.encode(entry.transaction())));
+      parameters.addParameter().setName("leafHash").setValue(new Base64BinaryType(entry.leafHash()));
+      for (byte[] node : proof) {
+        parameters.addParameter().setName("proof").setValue(new Base64BinaryType(node));
+      }
+      parameters
+          .addParameter()
+          .setName("rootHash")
+          .setValue(new Base64BinaryType(checkpoint.rootHash()));
+      parameters.addParameter().setName("checkpoint").setValue(new StringType(checkpoint.signature()));
+      parameters
+          .addParameter()
+          .setName("nodeKey")
+          .setValue(new StringType(nodePublicKey.toJSONString()));
+      return parameters;
+    } catch (Exception e) {
+      throw Errors.map(e);
+    }
+  }
+
+  /** Size, root and newest signed checkpoint of the ledger, and the node's public key. */
+  @Operation(name = "$ledger-head", idempotent = true)
+  public Parameters head() {
+    Requester.current();
+    try {
+      long size = store.ledger().size();
+      Checkpoint checkpoint = store.ledger().checkpoint(size);
+      Parameters parameters = new Parameters();
+      parameters.addParameter().setName("treeSize").setValue(new IntegerType(toInt(size)));
+      parameters
+          .addParameter()
+          .setName("rootHash")
+          .setValue(new Base64BinaryType(store.ledger().rootHash(size)));
+      parameters.addParameter().setName("checkpoint").setValue(new StringType(checkpoint.signature()));
+      parameters
+          .addParameter()
+          .setName("nodeKey")
+          .setValue(new StringType(nodePublicKey.toJSONString()));
+      return parameters;
+    } catch (Exception e) {
+      throw Errors.map(e);
+    }
+  }
+
+  private static int toInt(long value) {
+    return Math.toIntExact(value);
+  }
+}

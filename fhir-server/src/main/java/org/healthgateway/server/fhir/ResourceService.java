@@ -1,0 +1,302 @@
+package org.healthgateway.server.fhir;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.rest.api.MethodOutcome;
+import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
+import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
+import org.healthgateway.server.search.SearchEngine;
+import org.healthgateway.server.search.SearchQuery;
+import org.healthgateway.server.store.AccessDeniedException;
+import org.healthgateway.server.store.RecordStore;
+import org.healthgateway.server.store.ResourceIndex;
+import org.healthgateway.server.store.VersionMeta;
+import org.healthgateway.server.store.Write;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.instance.model.api.IIdType;
+
+/**
+ * FHIR semantics over the record store: version numbering, optimistic locking, conditional
+ * creates, reads that honour deletion and keys, and in-memory search over what the requester can
+ * open. Writes to one resource are serialized by a striped lock; writes to different resources
+ * run concurrently, so the ledger can group-commit them.
+ */
+public final class ResourceService {
+  private static final int STRIPES = 256;
+
+  private final FhirContext fhir;
+  private final RecordStore store;
+  private final SearchEngine search;
+  private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
+
+  public ResourceService(FhirContext fhir, RecordStore store, SearchEngine search) {
+    this.fhir = fhir;
+    this.store = store;
+    this.search = search;
+    for (int i = 0; i < STRIPES; i++) {
+      locks[i] = new ReentrantLock();
+    }
+  }
+
+  public FhirContext fhir() {
+    return fhir;
+  }
+
+  public RecordStore store() {
+    return store;
+  }
+
+  private ResourceIndex index() {
+    return store.index();
+  }
+
+  /** Creates a resource with a server-assigned id. */
+  public MethodOutcome create(IBaseResource resource, String requester) {
+    String id = UUID.randomUUID().toString();
+    resource.setId(resource.fhirType() + "/" + id);
+    Write write = Write.of(resource, 1);
+    List<VersionMeta> metas = writeAll(List.of(write), Set.of(), requester);
+    return outcome(metas.get(0), resource, true);
+  }
+
+  /** Conditional create: returns the existing match instead of creating when there is one. */
+  public Optional<MethodOutcome> existingMatch(String conditionalUrl, String requester) {
+    List<IBaseResource> matches = matchConditional(conditionalUrl, requester);
+    if (matches.size() > 1) {
+      throw new PreconditionFailedException(
+          "Conditional create matched " + matches.size() + " resources: " + conditionalUrl);
+    }
+    if (matches.isEmpty()) {
+      return Optional.empty();
+    }
+    IBaseResource existing = matches.get(0);
+    MethodOutcome outcome = new MethodOutcome(existing.getIdElement(), false);
+    outcome.setResource(existing);
+    return Optional.of(outcome);
+  }
+
+  /** Resolves a conditional URL ({@code Type?params}) to the resources it matches. */
+  public List<IBaseResource> matchConditional(String conditionalUrl, String requester) {
+    int q = conditionalUrl.indexOf('?');
+    if (q <= 0) {
+      throw new UnprocessableEntityException("Invalid conditional URL: " + conditionalUrl);
+    }
+    String type = conditionalUrl.substring(0, q);
+    if (type.contains("/")) {
+      type = type.substring(type.lastIndexOf('/') + 1);
+    }
+    Map<String, List<String>> params = QueryStrings.parse(conditionalUrl.substring(q + 1));
+    return search(type, params, requester).matches();
+  }
+
+  /** Update, or update-as-create when the id is new. {@code expectedVersion} is from If-Match. */
+  public MethodOutcome update(IIdType id, IBaseResource resource, String requester) {
+    String type = resource.fhirType();
+    String idPart = id.getIdPart();
+    if (resource.getIdElement().hasIdPart() && !idPart.equals(resource.getIdElement().getIdPart())) {
+      throw new ca.uhn.fhir.rest.server.exceptions.InvalidRequestException(
+          "Resource id " + resource.getIdElement().getIdPart() + " does not match the URL id " + idPart);
+    }
+    ReentrantLock lock = lockFor(type, idPart);
+    lock.lock();
+    try {
+      Optional<VersionMeta> current = index().current(type, idPart);
+      if (id.hasVersionIdPart()) {
+        long expected = id.getVersionIdPartAsLong();
+        if (current.isEmpty() || current.get().version() != expected) {
+          throw new PreconditionFailedException(
+              "Version conflict: If-Match names version "
+                  + expected
+                  + " but the current version is "
+                  + current.map(v -> Long.toString(v.version())).orElse("none"));
+        }
+      }
+      current.ifPresent(v -> requireWritable(v, requester));
+      long version = current.map(v -> v.version() + 1).orElse(1L);
+      resource.setId(type + "/" + idPart);
+      List<VersionMeta> metas = writeAll(List.of(Write.of(resource, version)), Set.of(), requester);
+      return outcome(metas.get(0), resource, current.isEmpty());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Deletes a resource (a tombstone version); deleting a missing or deleted one is a no-op. */
+  public MethodOutcome delete(String type, String id, String requester) {
+    ReentrantLock lock = lockFor(type, id);
+    lock.lock();
+    try {
+      Optional<VersionMeta> current = index().current(type, id);
+      if (current.isEmpty()) {
+        throw new ResourceNotFoundException(type + "/" + id);
+      }
+      if (current.get().deleted()) {
+        return new MethodOutcome(fhir.getVersion().newIdType().setValue(type + "/" + id));
+      }
+      requireWritable(current.get(), requester);
+      List<VersionMeta> metas =
+          writeAll(
+              List.of(Write.deletion(type, id, current.get().version() + 1)), Set.of(), requester);
+      MethodOutcome outcome =
+          new MethodOutcome(fhir.getVersion().newIdType().setValue(metas.get(0).versionedReference()));
+      return outcome;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void requireWritable(VersionMeta current, String requester) {
+    if (!current.deleted() && !store.canRead(current, requester)) {
+      throw new ForbiddenOperationException(
+          "No key for " + current.type() + "/" + current.id() + " was released to " + requester);
+    }
+  }
+
+  /**
+   * Writes versions atomically. {@code newPatients} are patient ids created in the same batch, so
+   * that resources of a patient created by the same transaction are accepted.
+   */
+  public List<VersionMeta> writeAll(List<Write> writes, Set<String> newPatients, String requester) {
+    List<String> patients = new ArrayList<>(writes.size());
+    for (Write write : writes) {
+      patients.add(patientOf(write, newPatients));
+    }
+    try {
+      return store.write(writes, patients, requester);
+    } catch (Exception e) {
+      throw Errors.map(e);
+    }
+  }
+
+  private String patientOf(Write write, Set<String> newPatients) {
+    if (!store.isClinical(write.type())) {
+      return null;
+    }
+    if (write.isDeletion()) {
+      return index().current(write.type(), write.id()).map(VersionMeta::patientId).orElse(null);
+    }
+    Optional<String> patient = store.patientOf(write.resource());
+    if (patient.isEmpty()) {
+      return null;
+    }
+    String pid = patient.get();
+    if (!write.type().equals("Patient")
+        && !index().isLive("Patient", pid)
+        && !newPatients.contains(pid)) {
+      throw new UnprocessableEntityException(
+          "The resource references Patient/" + pid + ", which does not exist on this server");
+    }
+    return pid;
+  }
+
+  /** Reads the current version, or {@code version} when given. */
+  public IBaseResource read(String type, String id, Long version, String requester) {
+    Optional<VersionMeta> meta =
+        version == null ? index().current(type, id) : index().version(type, id, version);
+    if (meta.isEmpty()) {
+      throw new ResourceNotFoundException(
+          type + "/" + id + (version == null ? "" : "/_history/" + version) + " is not known");
+    }
+    if (meta.get().deleted()) {
+      throw new ResourceGoneException(
+          type + "/" + id + " was deleted (version " + meta.get().version() + ")");
+    }
+    return open(meta.get(), requester);
+  }
+
+  /** Opens a version the caller already found; 403 if the requester holds no key for it. */
+  public IBaseResource open(VersionMeta meta, String requester) {
+    try {
+      return store.read(meta, requester);
+    } catch (AccessDeniedException e) {
+      throw new ForbiddenOperationException(e.getMessage());
+    } catch (Exception e) {
+      throw Errors.map(e);
+    }
+  }
+
+  /** Runs a search: candidates from the index, kept if the requester can open them and they match. */
+  public SearchResult search(String type, Map<String, List<String>> params, String requester) {
+    SearchQuery query = search.parse(type, params);
+    List<VersionMeta> candidates = candidates(type, query);
+    List<IBaseResource> matches = new ArrayList<>();
+    for (VersionMeta meta : candidates) {
+      if (store.canRead(meta, requester)) {
+        IBaseResource resource = open(meta, requester);
+        if (query.matches(resource)) {
+          matches.add(resource);
+        }
+      }
+    }
+    query.sort().ifPresent(matches::sort);
+    return new SearchResult(query, matches);
+  }
+
+  private List<VersionMeta> candidates(String type, SearchQuery query) {
+    Set<String> patientIds = query.patientIds();
+    if (patientIds.isEmpty()) {
+      return index().currentOfType(type);
+    }
+    List<VersionMeta> result = new ArrayList<>();
+    for (String pid : new TreeSet<>(patientIds)) {
+      if (type.equals("Patient")) {
+        index().current("Patient", pid).filter(v -> !v.deleted()).ifPresent(result::add);
+      } else {
+        result.addAll(index().currentOfPatient(type, pid));
+      }
+    }
+    return result;
+  }
+
+  /** Every live resource of the patient's compartment the requester can open, patient first. */
+  public List<IBaseResource> everything(String patientId, String requester) {
+    IBaseResource patient = read("Patient", patientId, null, requester);
+    List<IBaseResource> result = new ArrayList<>();
+    result.add(patient);
+    for (VersionMeta meta : index().currentOfPatient(null, patientId)) {
+      if (!meta.type().equals("Patient") && store.canRead(meta, requester)) {
+        result.add(open(meta, requester));
+      }
+    }
+    return result;
+  }
+
+  private ReentrantLock lockFor(String type, String id) {
+    return locks[Math.floorMod((type + "/" + id).hashCode(), STRIPES)];
+  }
+
+  /** Locks the stripes of all the keys, in a fixed order, for a transaction. */
+  public List<ReentrantLock> lockAll(Set<String> references) {
+    TreeSet<Integer> stripes = new TreeSet<>();
+    for (String ref : references) {
+      stripes.add(Math.floorMod(ref.hashCode(), STRIPES));
+    }
+    List<ReentrantLock> held = new ArrayList<>();
+    for (int s : stripes) {
+      locks[s].lock();
+      held.add(locks[s]);
+    }
+    return held;
+  }
+
+  MethodOutcome outcome(VersionMeta meta, IBaseResource resource, boolean created) {
+    IIdType id = fhir.getVersion().newIdType().setValue(meta.versionedReference());
+    resource.setId(id);
+    MethodOutcome outcome = new MethodOutcome(id, created);
+    outcome.setResource(resource);
+    return outcome;
+  }
+
+  /** Matches of a search, in result order, with the parsed query for paging and includes. */
+  public record SearchResult(SearchQuery query, List<IBaseResource> matches) {}
+}

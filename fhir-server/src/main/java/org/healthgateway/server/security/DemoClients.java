@@ -1,0 +1,107 @@
+package org.healthgateway.server.security;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
+import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
+import org.springframework.security.oauth2.server.authorization.settings.ClientSettings;
+import org.springframework.security.oauth2.server.authorization.settings.TokenSettings;
+
+/**
+ * The demo organization's OAuth2 clients, one per demo user, made with random secrets on first
+ * start and kept in {@code secrets-dir/demo-clients.json} (owner-readable only). Not for
+ * production: there, clients come from the identity provider.
+ */
+public final class DemoClients {
+  /** A client and the FHIR user its tokens act as. */
+  public record Client(String clientId, String clientSecret, String fhirUser) {}
+
+  /** The file's shape. */
+  public record ClientsFile(List<Client> clients) {}
+
+  public static final List<String[]> DEMO_USERS =
+      List.of(
+          new String[] {"demo-ehr", "Device/demo-ehr"},
+          new String[] {"demo-practitioner-a", "Practitioner/demo-practitioner-a"},
+          new String[] {"demo-practitioner-b", "Practitioner/demo-practitioner-b"},
+          new String[] {"demo-patient-p", "Patient/demo-patient-p"},
+          new String[] {"demo-patient-q", "Patient/demo-patient-q"});
+
+  private final List<Client> clients;
+
+  private DemoClients(List<Client> clients) {
+    this.clients = List.copyOf(clients);
+  }
+
+  public List<Client> clients() {
+    return clients;
+  }
+
+  public static DemoClients loadOrCreate(Path secretsDir, boolean demo) {
+    if (!demo) {
+      return new DemoClients(List.of());
+    }
+    Path file = secretsDir.resolve("demo-clients.json");
+    ObjectMapper json = new ObjectMapper();
+    try {
+      if (Files.exists(file)) {
+        return new DemoClients(json.readValue(file.toFile(), ClientsFile.class).clients());
+      }
+      Files.createDirectories(secretsDir);
+      List<Client> made = new ArrayList<>();
+      SecureRandom random = new SecureRandom();
+      for (String[] user : DEMO_USERS) {
+        byte[] secret = new byte[32];
+        random.nextBytes(secret);
+        made.add(
+            new Client(
+                user[0], Base64.getUrlEncoder().withoutPadding().encodeToString(secret), user[1]));
+      }
+      Path tmp = secretsDir.resolve("demo-clients.json.tmp");
+      json.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), new ClientsFile(made));
+      restrictToOwner(tmp);
+      Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      return new DemoClients(made);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read or create " + file, e);
+    }
+  }
+
+  static void restrictToOwner(Path file) {
+    try {
+      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    } catch (UnsupportedOperationException | IOException e) {
+      // Not a POSIX file system: the directory's own protection applies.
+    }
+  }
+
+  List<RegisteredClient> registeredClients(PasswordEncoder encoder) {
+    List<RegisteredClient> registered = new ArrayList<>();
+    for (Client client : clients) {
+      registered.add(
+          RegisteredClient.withId(UUID.nameUUIDFromBytes(client.clientId().getBytes()).toString())
+              .clientId(client.clientId())
+              .clientSecret(encoder.encode(client.clientSecret()))
+              .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+              .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_POST)
+              .authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
+              .scope("system/*.*")
+              .clientSettings(
+                  ClientSettings.builder().setting(Requester.FHIR_USER_CLAIM, client.fhirUser()).build())
+              .tokenSettings(TokenSettings.builder().build())
+              .build());
+    }
+    return registered;
+  }
+}

@@ -1,0 +1,323 @@
+package org.healthgateway.server.store;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.parser.IParser;
+import com.github.benmanes.caffeine.cache.Cache;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import javax.crypto.SecretKey;
+import org.healthgateway.keys.ContentCipher;
+import org.healthgateway.keys.DataKeys;
+import org.healthgateway.keys.KeyWrapper;
+import org.healthgateway.ledger.Ledger;
+import org.healthgateway.ledger.LedgerEntry;
+import org.healthgateway.ledger.LedgerException;
+import org.healthgateway.ledger.Transaction;
+import org.healthgateway.ledger.TransactionType;
+import org.healthgateway.ledger.WrappedKey;
+import org.healthgateway.mappings.DataCategories;
+import org.healthgateway.mappings.PatientCompartment;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns resource versions into signed ledger transactions and back. Clinical resources (those in
+ * the Patient compartment) are sealed with a fresh data key per version whose wrapped copies sit
+ * under the grant keys of the patient and the author; directory resources are stored in clear and
+ * signed. The AAD of a sealed version is {@code Type/id/_history/v || 0x00 || pseudonym}.
+ */
+public final class RecordStore {
+  private static final Logger LOG = LoggerFactory.getLogger(RecordStore.class);
+
+  private final FhirContext fhir;
+  private final Ledger ledger;
+  private final ResourceIndex index;
+  private final IdentityRegistry identities;
+  private final GrantKeyRing grants;
+  private final ContentCipher cipher;
+  private final KeyWrapper keyWrapper;
+  private final Cache<Long, SecretKey> dataKeys;
+  private final PatientCompartment compartment;
+  private final MeterRegistry meters;
+
+  public RecordStore(
+      FhirContext fhir,
+      Ledger ledger,
+      ResourceIndex index,
+      IdentityRegistry identities,
+      GrantKeyRing grants,
+      ContentCipher cipher,
+      KeyWrapper keyWrapper,
+      Cache<Long, SecretKey> dataKeys,
+      MeterRegistry meters) {
+    this.fhir = fhir;
+    this.ledger = ledger;
+    this.index = index;
+    this.identities = identities;
+    this.grants = grants;
+    this.cipher = cipher;
+    this.keyWrapper = keyWrapper;
+    this.dataKeys = dataKeys;
+    this.compartment = new PatientCompartment(fhir);
+    this.meters = meters;
+  }
+
+  public ResourceIndex index() {
+    return index;
+  }
+
+  public Ledger ledger() {
+    return ledger;
+  }
+
+  /** Rebuilds the in-memory state from the ledger; writes the node identity on a new ledger. */
+  public void open() throws LedgerException, GeneralSecurityException {
+    if (ledger.size() == 0) {
+      Transaction genesis = identities.nodeIdentityTransaction();
+      ledger.append(List.of(genesis));
+    }
+    ledger.scan(0, this::apply);
+    LOG.info("ledger opened: {} entries, {} resource versions", ledger.size(), index.countVersions());
+  }
+
+  private void apply(LedgerEntry entry) throws LedgerException {
+    Transaction tx = entry.transaction();
+    switch (tx.type()) {
+      case IDENTITY -> identities.apply(tx);
+      case KEY_RELEASE -> grants.apply(entry);
+      case RESOURCE_VERSION -> index.add(meta(entry.index(), tx));
+      default -> {}
+    }
+  }
+
+  private VersionMeta meta(long ledgerIndex, Transaction tx) {
+    String[] parts = tx.subject().split("/");
+    String patientId =
+        tx.patient().isEmpty()
+            ? null
+            : identities.patientOf(tx.patient()).map(r -> r.substring("Patient/".length())).orElse(null);
+    Set<String> grantIds = new LinkedHashSet<>();
+    tx.wrappedKeys().forEach(k -> grantIds.add(k.keyId()));
+    return new VersionMeta(
+        parts[0],
+        parts[1],
+        Long.parseLong(parts[3]),
+        ledgerIndex,
+        tx.timestamp(),
+        tx.isTombstone(),
+        tx.author(),
+        patientId,
+        Set.copyOf(grantIds));
+  }
+
+  /** True if the type is clinical (Patient compartment) and so stored encrypted. */
+  public boolean isClinical(String type) {
+    return compartment.isInPatientCompartment(type);
+  }
+
+  /** The patient id a resource belongs to, or empty for directory resources. */
+  public Optional<String> patientOf(IBaseResource resource) {
+    return compartment.patientIds(resource).stream().findFirst();
+  }
+
+  /**
+   * Records the writes as one atomic ledger batch, signed by {@code author}, and indexes them once
+   * durable. {@code patients} gives each clinical write's patient id (resolved by the caller,
+   * which checks that the patient exists).
+   */
+  public List<VersionMeta> write(List<Write> writes, List<String> patients, String author)
+      throws LedgerException, GeneralSecurityException {
+    if (!identities.isRegistered(author)) {
+      identities.register(author, ledger);
+    }
+    Instant now = Instant.now();
+    List<Transaction> txs = new ArrayList<>(writes.size());
+    for (int i = 0; i < writes.size(); i++) {
+      txs.add(transaction(writes.get(i), patients.get(i), author, now));
+    }
+    Timer.Sample sample = Timer.start(meters);
+    List<Long> indexes = ledger.append(txs);
+    sample.stop(meters.timer("gateway.ledger.append", "batch", batchBucket(txs.size())));
+    meters.summary("gateway.ledger.append.batch.size").record(txs.size());
+    List<VersionMeta> metas = new ArrayList<>(txs.size());
+    for (int i = 0; i < txs.size(); i++) {
+      VersionMeta meta = meta(indexes.get(i), txs.get(i));
+      index.add(meta);
+      metas.add(meta);
+    }
+    return metas;
+  }
+
+  private Transaction transaction(Write write, String patientId, String author, Instant now)
+      throws LedgerException, GeneralSecurityException {
+    String pseudonym = patientId == null ? "" : pseudonymOf(patientId);
+    if (write.isDeletion()) {
+      return identities.sign(
+          new Transaction(
+              TransactionType.RESOURCE_VERSION,
+              write.versionedReference(),
+              pseudonym,
+              List.of(),
+              author,
+              now,
+              new byte[0],
+              new byte[0],
+              List.of(),
+              ""),
+          author);
+    }
+    IBaseResource resource = write.resource();
+    resource.getMeta().setVersionId(Long.toString(write.version()));
+    resource.getMeta().setLastUpdated(Date.from(now));
+    resource.setId(write.type() + "/" + write.id() + "/_history/" + write.version());
+    byte[] plaintext = parser().encodeResourceToString(resource).getBytes(StandardCharsets.UTF_8);
+    List<String> categories = List.copyOf(DataCategories.categorize(resource));
+    byte[] payload;
+    List<WrappedKey> wrapped = new ArrayList<>();
+    if (isClinical(write.type())) {
+      SecretKey dek = DataKeys.newDataKey();
+      payload = cipher.seal(dek, plaintext, aad(write.versionedReference(), pseudonym));
+      for (String recipient : recipients(patientId, author)) {
+        GrantKeyRing.Grant grant = grants.ensure(pseudonym, recipient, ledger);
+        wrapped.add(
+            new WrappedKey(grant.id(), "A256KW", keyWrapper.wrap(grants.key(grant, ledger), dek)));
+        meters.counter("gateway.keys.wraps", "kind", "data").increment();
+      }
+    } else {
+      payload = plaintext;
+    }
+    return identities.sign(
+        new Transaction(
+            TransactionType.RESOURCE_VERSION,
+            write.versionedReference(),
+            pseudonym,
+            categories,
+            author,
+            now,
+            sha256(plaintext),
+            payload,
+            wrapped,
+            ""),
+        author);
+  }
+
+  private List<String> recipients(String patientId, String author) {
+    List<String> recipients = new ArrayList<>(2);
+    if (patientId != null) {
+      recipients.add("Patient/" + patientId);
+    }
+    if (!recipients.contains(author)) {
+      recipients.add(author);
+    }
+    return recipients;
+  }
+
+  private String pseudonymOf(String patientId) throws LedgerException, GeneralSecurityException {
+    String ref = "Patient/" + patientId;
+    if (!identities.isRegistered(ref)) {
+      identities.register(ref, ledger);
+    }
+    return identities.pseudonym(ref).orElseThrow();
+  }
+
+  /** True if {@code requester} may read the version: public, or a grant key of theirs wraps it. */
+  public boolean canRead(VersionMeta meta, String requester) {
+    if (!meta.encrypted()) {
+      return true;
+    }
+    return grantFor(meta, requester).isPresent();
+  }
+
+  private Optional<GrantKeyRing.Grant> grantFor(VersionMeta meta, String requester) {
+    String pseudonym =
+        meta.patientId() == null
+            ? ""
+            : identities.pseudonym("Patient/" + meta.patientId()).orElse("");
+    return grants
+        .grant(pseudonym, requester)
+        .filter(g -> meta.grantKeyIds().contains(g.id()));
+  }
+
+  /**
+   * Opens a version for the requester.
+   *
+   * @throws AccessDeniedException if no key was released to the requester
+   */
+  public IBaseResource read(VersionMeta meta, String requester)
+      throws AccessDeniedException, LedgerException, GeneralSecurityException {
+    if (meta.deleted()) {
+      throw new IllegalArgumentException("a deletion has no content");
+    }
+    Transaction tx = ledger.read(meta.ledgerIndex()).transaction();
+    byte[] plaintext;
+    if (!meta.encrypted()) {
+      plaintext = tx.payload();
+    } else {
+      GrantKeyRing.Grant grant =
+          grantFor(meta, requester)
+              .orElseThrow(
+                  () ->
+                      new AccessDeniedException(
+                          "No key for "
+                              + meta.type()
+                              + "/"
+                              + meta.id()
+                              + " was released to "
+                              + requester));
+      SecretKey dek = dataKey(meta, tx, grant);
+      plaintext = cipher.open(dek, tx.payload(), aad(meta.versionedReference(), tx.patient()));
+    }
+    return parser().parseResource(new String(plaintext, StandardCharsets.UTF_8));
+  }
+
+  private SecretKey dataKey(VersionMeta meta, Transaction tx, GrantKeyRing.Grant grant)
+      throws GeneralSecurityException, LedgerException {
+    SecretKey cached = dataKeys.getIfPresent(meta.ledgerIndex());
+    if (cached != null) {
+      meters.counter("gateway.keys.cache", "key", "data", "result", "hit").increment();
+      return cached;
+    }
+    meters.counter("gateway.keys.cache", "key", "data", "result", "miss").increment();
+    for (WrappedKey wrapped : tx.wrappedKeys()) {
+      if (wrapped.keyId().equals(grant.id())) {
+        SecretKey dek = keyWrapper.unwrap(grants.key(grant, ledger), wrapped.wrapped());
+        meters.counter("gateway.keys.unwraps", "kind", "data").increment();
+        dataKeys.put(meta.ledgerIndex(), dek);
+        return dek;
+      }
+    }
+    throw new GeneralSecurityException("no wrapped key for the grant");
+  }
+
+  private IParser parser() {
+    return fhir.newJsonParser();
+  }
+
+  static byte[] aad(String versionedReference, String pseudonym) {
+    return (versionedReference + '\0' + pseudonym).getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String batchBucket(int size) {
+    return size == 1 ? "1" : size <= 10 ? "2-10" : size <= 100 ? "11-100" : "101+";
+  }
+
+  private static byte[] sha256(byte[] bytes) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(bytes);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,31 @@
+package org.healthgateway.server.store;
+
+import java.time.Instant;
+import java.util.Set;
+
+/**
+ * What the node knows about one resource version without decrypting it.
+ *
+ * @param ledgerIndex where the version's transaction sits in the ledger
+ * @param patientId the patient the resource belongs to, or null for directory resources
+ * @param grantKeyIds the grant keys its data key is wrapped under; empty for public content
+ */
+public record VersionMeta(
+    String type,
+    String id,
+    long version,
+    long ledgerIndex,
+    Instant lastUpdated,
+    boolean deleted,
+    String author,
+    String patientId,
+    Set<String> grantKeyIds) {
+
+  public String versionedReference() {
+    return type + "/" + id + "/_history/" + version;
+  }
+
+  public boolean encrypted() {
+    return !grantKeyIds.isEmpty();
+  }
+}

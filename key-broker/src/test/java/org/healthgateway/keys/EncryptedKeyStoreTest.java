@@ -1,0 +1,178 @@
+package org.healthgateway.keys;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.healthgateway.keys.internal.JweKeyWrapper;
+import org.healthgateway.keys.internal.Providers;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EncryptedKeyStoreTest {
+
+  private static final char[] PASSWORD = "correct horse battery staple".toCharArray();
+
+  private static RSAKey rsa;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void generateKeys() throws Exception {
+    rsa = KeyPairs.generateRsa();
+  }
+
+  @Test
+  void openOrCreate_noFile_createsBcfksFile() throws Exception {
+    Path file = dir.resolve("sub/keys.bcfks");
+
+    EncryptedKeyStore store = EncryptedKeyStore.openOrCreate(file, PASSWORD);
+
+    assertThat(store.aliases()).isEmpty();
+    assertThat(file).exists();
+    KeyStore raw = KeyStore.getInstance("BCFKS", Providers.BOUNCY_CASTLE);
+    raw.load(Files.newInputStream(file), PASSWORD);
+    assertThat(raw.size()).isZero();
+    assertThat(dir.resolve("sub")).isDirectoryNotContaining("glob:**.tmp");
+    if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+          .isEqualTo("rw-------");
+    }
+  }
+
+  @Test
+  void get_afterPutAndReopen_returnsSamePrivateKeys() throws Exception {
+    Path file = dir.resolve("keys.bcfks");
+    ECKey ec = KeyPairs.generateEc();
+    EncryptedKeyStore store = EncryptedKeyStore.openOrCreate(file, PASSWORD);
+
+    store.put("Practitioner/abc", rsa);
+    store.put("Patient/Ünïcode-#1", ec);
+    EncryptedKeyStore reopened = EncryptedKeyStore.openOrCreate(file, PASSWORD);
+
+    assertThat(reopened.aliases())
+        .containsExactlyInAnyOrder("Practitioner/abc", "Patient/Ünïcode-#1");
+    for (EncryptedKeyStore s : List.of(store, reopened)) {
+      JWK gotRsa = s.get("Practitioner/abc").orElseThrow();
+      JWK gotEc = s.get("Patient/Ünïcode-#1").orElseThrow();
+      assertThat(gotRsa.isPrivate()).isTrue();
+      assertThat(gotRsa.getKeyID()).isEqualTo(KeyPairs.thumbprint(rsa));
+      assertThat(gotRsa.toRSAKey().toRSAPrivateKey()).isEqualTo(rsa.toRSAPrivateKey());
+      assertThat(gotEc.getKeyID()).isEqualTo(KeyPairs.thumbprint(ec));
+      assertThat(gotEc.toECKey().getD()).isEqualTo(ec.getD());
+    }
+    assertThat(reopened.get("Practitioner/ABC")).isEmpty();
+  }
+
+  @Test
+  void get_reopenedKey_unwrapsWhatWasWrappedForIt() throws Exception {
+    Path file = dir.resolve("keys.bcfks");
+    EncryptedKeyStore.openOrCreate(file, PASSWORD).put("Practitioner/abc", rsa);
+    JweKeyWrapper wrapper = JweKeyWrapper.create();
+    var grantKey = DataKeys.newDataKey();
+    String jwe = wrapper.wrap(rsa.toPublicJWK(), grantKey);
+
+    JWK reopened = EncryptedKeyStore.openOrCreate(file, PASSWORD).get("Practitioner/abc").get();
+
+    assertThat(wrapper.unwrap(reopened, jwe).getEncoded()).isEqualTo(grantKey.getEncoded());
+  }
+
+  @Test
+  void all_afterRotation_returnsNewestFirst() throws Exception {
+    Path file = dir.resolve("keys.bcfks");
+    ECKey first = KeyPairs.generateEc();
+    ECKey second = KeyPairs.generateEc();
+    EncryptedKeyStore store = EncryptedKeyStore.openOrCreate(file, PASSWORD);
+
+    store.put("Practitioner/abc", first);
+    store.put("Practitioner/abc", second);
+    store.put("Practitioner/abc", first);
+    EncryptedKeyStore reopened = EncryptedKeyStore.openOrCreate(file, PASSWORD);
+
+    for (EncryptedKeyStore s : List.of(store, reopened)) {
+      assertThat(s.all("Practitioner/abc"))
+          .extracting(JWK::getKeyID)
+          .containsExactly(second.getKeyID(), first.getKeyID());
+      assertThat(s.get("Practitioner/abc").orElseThrow().getKeyID()).isEqualTo(second.getKeyID());
+    }
+    assertThat(store.all("Practitioner/none")).isEmpty();
+  }
+
+  @Test
+  void openOrCreate_wrongPassword_saysSo() throws Exception {
+    Path file = dir.resolve("keys.bcfks");
+    EncryptedKeyStore.openOrCreate(file, PASSWORD).put("Practitioner/abc", KeyPairs.generateEc());
+
+    assertThatThrownBy(() -> EncryptedKeyStore.openOrCreate(file, "wrong".toCharArray()))
+        .isInstanceOf(KeyStorageException.class)
+        .hasMessageStartingWith("keystore password is wrong or the keystore is damaged");
+  }
+
+  @Test
+  void openOrCreate_damagedFile_saysSo() throws Exception {
+    Path file = dir.resolve("keys.bcfks");
+    EncryptedKeyStore.openOrCreate(file, PASSWORD).put("Practitioner/abc", KeyPairs.generateEc());
+    byte[] bytes = Files.readAllBytes(file);
+    bytes[bytes.length / 2] ^= 0x01;
+    Files.write(file, bytes);
+
+    assertThatThrownBy(() -> EncryptedKeyStore.openOrCreate(file, PASSWORD))
+        .isInstanceOf(KeyStorageException.class)
+        .hasMessageStartingWith("keystore password is wrong or the keystore is damaged");
+  }
+
+  @Test
+  void put_unsupportedOrPublicKeyOrBadIdentity_isRefused() throws Exception {
+    EncryptedKeyStore store = EncryptedKeyStore.openOrCreate(dir.resolve("k.bcfks"), PASSWORD);
+    RSAKey rsa2048 = new RSAKeyGenerator(2048).generate();
+
+    assertThatThrownBy(() -> store.put("Practitioner/abc", rsa2048))
+        .isInstanceOf(KeyStorageException.class);
+    assertThatThrownBy(() -> store.put("Practitioner/abc", rsa.toPublicJWK()))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> store.put(" ", rsa)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> store.put("a\nb", rsa)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> store.put("x".repeat(129), rsa))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(store.aliases()).isEmpty();
+  }
+
+  @Test
+  void put_concurrently_keepsEveryKey() throws Exception {
+    Path file = dir.resolve("keys.bcfks");
+    EncryptedKeyStore store = EncryptedKeyStore.openOrCreate(file, PASSWORD);
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    List<Future<?>> futures = new ArrayList<>();
+    try {
+      for (int i = 0; i < 4; i++) {
+        String identity = "Practitioner/p" + i;
+        futures.add(
+            pool.submit(
+                () -> {
+                  store.put(identity, KeyPairs.generateEc());
+                  return store.get(identity).orElseThrow();
+                }));
+      }
+      for (Future<?> future : futures) {
+        future.get();
+      }
+    } finally {
+      pool.shutdown();
+    }
+
+    assertThat(EncryptedKeyStore.openOrCreate(file, PASSWORD).aliases()).hasSize(4);
+  }
+}

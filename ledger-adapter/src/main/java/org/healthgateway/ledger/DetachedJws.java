@@ -1,0 +1,101 @@
+package org.healthgateway.ledger;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSObject;
+import com.nimbusds.jose.Payload;
+import com.nimbusds.jose.jwk.JWK;
+import java.text.ParseException;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * JWS with detached content (RFC 7515 appendix F): {@code base64url(header) ".."
+ * base64url(signature)}, where the signed content is supplied separately, e.g. {@link
+ * TransactionCodec#signingInput}. The header is {@code {"alg":...,"kid":<RFC 7638 thumbprint>}};
+ * only ES256 (EC P-256) and PS256 (RSA >= 2048 bits) are allowed, chosen by the key type.
+ */
+public final class DetachedJws {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DetachedJws.class);
+  private static final Pattern DETACHED = Pattern.compile("([A-Za-z0-9_-]+)\\.\\.([A-Za-z0-9_-]+)");
+
+  private DetachedJws() {}
+
+  /**
+   * Signs {@code input} with {@code privateKey}.
+   *
+   * @throws LedgerException if the key is not an allowed private signing key
+   */
+  public static String sign(JWK privateKey, byte[] input) throws LedgerException {
+    try {
+      JWSObject jws = new JWSObject(JwsKeys.header(privateKey), new Payload(input));
+      jws.sign(JwsKeys.signer(privateKey));
+      return jws.serialize(true);
+    } catch (JOSEException e) {
+      throw new LedgerException("cannot sign: " + e.getMessage(), e);
+    }
+  }
+
+  /** Returns a {@link TransactionSigner} that signs with {@code privateKey}. */
+  public static TransactionSigner signer(JWK privateKey) {
+    return input -> sign(privateKey, input);
+  }
+
+  /**
+   * Verifies a detached JWS over {@code input} by {@code publicKey}. Fails closed: any malformed
+   * serialization, foreign algorithm, extra header parameter, wrong kid or bad signature is {@code
+   * false}.
+   */
+  public static boolean verify(JWK publicKey, byte[] input, String jws) {
+    Matcher m = DETACHED.matcher(jws);
+    if (!m.matches()
+        || !JwsKeys.canonicalBase64Url(m.group(1))
+        || !JwsKeys.canonicalBase64Url(m.group(2))) {
+      return false;
+    }
+    try {
+      JWSObject parsed = JWSObject.parse(jws, new Payload(input));
+      return JwsKeys.headerFits(parsed.getHeader(), publicKey)
+          && parsed.verify(JwsKeys.verifier(publicKey));
+    } catch (ParseException | JOSEException | RuntimeException e) {
+      LOG.debug("detached JWS does not verify", e);
+      return false;
+    }
+  }
+
+  /** Returns the RFC 7638 SHA-256 thumbprint of {@code key}, the {@code kid} of its signatures. */
+  public static String thumbprint(JWK key) throws LedgerException {
+    try {
+      return JwsKeys.keyId(key);
+    } catch (JOSEException e) {
+      throw new LedgerException("cannot compute thumbprint", e);
+    }
+  }
+
+  /** True if {@code key} is a public key of an allowed type (EC P-256, or RSA >= 2048 bits). */
+  public static boolean isAllowedPublicKey(JWK key) {
+    try {
+      JwsKeys.algorithm(key);
+      return !key.isPrivate();
+    } catch (JOSEException e) {
+      return false;
+    }
+  }
+
+  /** Returns the {@code kid} of the JWS header, if the serialization parses and has one. */
+  public static Optional<String> keyId(String jws) {
+    Matcher m = DETACHED.matcher(jws);
+    if (!m.matches()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.ofNullable(JWSObject.parse(jws, new Payload(new byte[0])).getHeader())
+          .map(h -> h.getKeyID());
+    } catch (ParseException e) {
+      return Optional.empty();
+    }
+  }
+}

@@ -1,0 +1,57 @@
+package org.healthgateway.ledger;
+
+import java.util.List;
+
+/**
+ * An append-only, tamper-evident log of signed transactions (RFC 9162 Merkle tree over the
+ * canonical transaction bytes). Implementations: the embedded segment-file log and the EVM adapter.
+ * All methods are thread-safe.
+ */
+public interface Ledger extends AutoCloseable {
+
+  /**
+   * Appends the transactions as one atomic unit and returns their indexes. When this returns the
+   * entries are durable (fsync'd, or confirmed at the configured depth); after a crash either all
+   * of them are in the log or none.
+   *
+   * @throws LedgerException if the entries could not be made durable; none of them is then in the
+   *     log
+   */
+  List<Long> append(List<Transaction> transactions) throws LedgerException;
+
+  /** Number of entries. */
+  long size();
+
+  /** Returns entry {@code index}, decoded. */
+  LedgerEntry read(long index) throws LedgerException;
+
+  /**
+   * Calls the visitor for every entry from {@code fromIndex} in order; used to rebuild indexes at
+   * start-up.
+   */
+  void scan(long fromIndex, EntryVisitor visitor) throws LedgerException;
+
+  /**
+   * The newest signed checkpoint covering at least {@code minTreeSize} entries, signing one if
+   * needed.
+   */
+  Checkpoint checkpoint(long minTreeSize) throws LedgerException;
+
+  /** RFC 9162 inclusion proof of entry {@code index} in the tree of {@code treeSize} entries. */
+  List<byte[]> inclusionProof(long index, long treeSize) throws LedgerException;
+
+  /** RFC 9162 consistency proof between two tree sizes. */
+  List<byte[]> consistencyProof(long fromSize, long toSize) throws LedgerException;
+
+  /** Root hash of the tree of the first {@code treeSize} entries. */
+  byte[] rootHash(long treeSize) throws LedgerException;
+
+  @Override
+  void close() throws LedgerException;
+
+  /** Receives entries during {@link #scan}. */
+  @FunctionalInterface
+  interface EntryVisitor {
+    void visit(LedgerEntry entry) throws LedgerException;
+  }
+}
