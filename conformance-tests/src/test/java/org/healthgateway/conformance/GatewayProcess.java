@@ -40,6 +40,7 @@ final class GatewayProcess implements AutoCloseable {
   /** Start-up budget; a fresh node also creates its demo users after the web server is up. */
   private static final Duration START_TIMEOUT =
       Duration.ofSeconds(Long.getLong("gateway.start-timeout-seconds", 120));
+
   private static final AtomicInteger RUNS = new AtomicInteger();
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP =

@@ -138,7 +138,42 @@ final class LoadedGateway {
 
   /** Server id ({@code Type/id}) of the Patient of a loaded patient Bundle. */
   String patientId(LoadedBundle bundle) {
-    return idByFullUrl.get(bundle.file().patient().fullUrl());
+    String id = idByFullUrl.get(bundle.file().patient().fullUrl());
+    if (id == null) {
+      throw new AssertionError(
+          "the Patient of "
+              + bundle.file().name()
+              + " was not created (HTTP "
+              + bundle.httpStatus()
+              + "): "
+              + abbreviate(bundle.responseBody()));
+    }
+    return id;
+  }
+
+  /** Fails unless every Bundle was accepted, so that no test passes on an empty server. */
+  void assertFullyLoaded() {
+    for (LoadedBundle bundle : directory) {
+      assertAccepted(bundle);
+    }
+    for (LoadedBundle bundle : patients) {
+      assertAccepted(bundle);
+    }
+  }
+
+  private static void assertAccepted(LoadedBundle bundle) {
+    if (bundle.httpStatus() != 200) {
+      throw new AssertionError(
+          bundle.file().name()
+              + " was refused with HTTP "
+              + bundle.httpStatus()
+              + ": "
+              + abbreviate(bundle.responseBody()));
+    }
+  }
+
+  private static String abbreviate(String text) {
+    return text == null || text.length() <= 500 ? text : text.substring(0, 500) + "...";
   }
 
   /** A Bundle as sent with the server's answer to it. */

@@ -20,6 +20,7 @@ class NoPlaintextAtRestTest {
   @Test
   void dataDir_afterSyntheaLoad_holdsNoPatientPlaintext() throws Exception {
     LoadedGateway loaded = LoadedGateway.shared();
+    loaded.assertFullyLoaded(); // scanning an empty ledger would prove nothing
     List<SyntheaData.BundleFile> directory =
         SyntheaData.directoryBundles().stream().map(SyntheaData::read).toList();
     Set<String> publicStrings = SyntheaData.allStringValues(directory);

@@ -31,6 +31,9 @@ public record GatewayProperties(
   /** Embedded-ledger settings. */
   public record Ledger(long segmentBytes, Duration checkpointInterval) {}
 
-  /** Bounds of the in-memory caches of unwrapped keys. */
-  public record Cache(long dataKeys, Duration dataKeyTtl) {}
+  /**
+   * Bounds of the in-memory caches: unwrapped data keys, and opened (decrypted, parsed) resources.
+   * Both live in memory only and expire after {@code dataKeyTtl} without access.
+   */
+  public record Cache(long dataKeys, long openedResources, Duration dataKeyTtl) {}
 }

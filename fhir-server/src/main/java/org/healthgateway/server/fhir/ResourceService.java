@@ -228,21 +228,40 @@ public final class ResourceService {
   /** Runs a search: candidates from the index, kept if the requester can open them and they match. */
   public SearchResult search(String type, Map<String, List<String>> params, String requester) {
     SearchQuery query = search.parse(type, params);
-    List<VersionMeta> candidates = candidates(type, query);
+    List<VersionMeta> candidates = candidates(type, query, params);
     List<IBaseResource> matches = new ArrayList<>();
     for (VersionMeta meta : candidates) {
-      if (store.canRead(meta, requester)) {
-        IBaseResource resource = open(meta, requester);
-        if (query.matches(resource)) {
-          matches.add(resource);
-        }
+      if (store.canRead(meta, requester) && query.matches(openShared(meta, requester))) {
+        matches.add(open(meta, requester));
       }
     }
     query.sort().ifPresent(matches::sort);
     return new SearchResult(query, matches);
   }
 
-  private List<VersionMeta> candidates(String type, SearchQuery query) {
+  private IBaseResource openShared(VersionMeta meta, String requester) {
+    try {
+      return store.readShared(meta, requester);
+    } catch (AccessDeniedException e) {
+      throw new ForbiddenOperationException(e.getMessage());
+    } catch (Exception e) {
+      throw Errors.map(e);
+    }
+  }
+
+  private List<VersionMeta> candidates(
+      String type, SearchQuery query, Map<String, List<String>> params) {
+    List<String> identifier = params.get("identifier");
+    if (!store.isClinical(type)
+        && identifier != null
+        && identifier.size() == 1
+        && identifier.get(0).matches("[^|,]+\\|[^|,]+")) {
+      List<VersionMeta> result = new ArrayList<>();
+      for (String id : index().idsWithIdentifier(type, identifier.get(0))) {
+        index().current(type, id).filter(v -> !v.deleted()).ifPresent(result::add);
+      }
+      return result;
+    }
     Set<String> patientIds = query.patientIds();
     if (patientIds.isEmpty()) {
       return index().currentOfType(type);

@@ -4,6 +4,12 @@ import ca.uhn.fhir.rest.annotation.Transaction;
 import ca.uhn.fhir.rest.annotation.TransactionParam;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import org.healthgateway.server.security.Requester;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Bundle.BundleType;
@@ -15,9 +21,12 @@ import org.hl7.fhir.r4.model.OperationOutcome;
  */
 public final class TransactionProvider {
   private final TransactionProcessor processor;
+  private final ExecutorService batchWorkers;
+  private final Map<String, Object> conditionalLocks = new ConcurrentHashMap<>();
 
-  public TransactionProvider(TransactionProcessor processor) {
+  public TransactionProvider(TransactionProcessor processor, ExecutorService batchWorkers) {
     this.processor = processor;
+    this.batchWorkers = batchWorkers;
   }
 
   @Transaction
@@ -33,22 +42,42 @@ public final class TransactionProvider {
         "Bundle.type must be transaction or batch, not " + bundle.getType());
   }
 
+  /**
+   * Batch entries are independent (FHIR R4 §3.1.0.11.2), so they run concurrently and their
+   * ledger appends share fsyncs; entries with the same conditional-create criteria run one after
+   * the other so that duplicates in one batch still create one resource.
+   */
   private Bundle batch(Bundle bundle, String requester) {
-    Bundle response = new Bundle().setType(BundleType.BATCHRESPONSE);
+    List<CompletableFuture<Bundle.BundleEntryComponent>> results = new ArrayList<>();
     for (Bundle.BundleEntryComponent entry : bundle.getEntry()) {
-      try {
-        response.addEntry(processor.single(entry, requester));
-      } catch (BaseServerResponseException e) {
-        Bundle.BundleEntryComponent failed = response.addEntry();
-        OperationOutcome outcome = new OperationOutcome();
-        outcome
-            .addIssue()
-            .setSeverity(OperationOutcome.IssueSeverity.ERROR)
-            .setCode(OperationOutcome.IssueType.PROCESSING)
-            .setDiagnostics(e.getMessage());
-        failed.getResponse().setStatus(e.getStatusCode() + "").setOutcome(outcome);
+      results.add(CompletableFuture.supplyAsync(() -> runEntry(entry, requester), batchWorkers));
+    }
+    Bundle response = new Bundle().setType(BundleType.BATCHRESPONSE);
+    results.forEach(r -> response.addEntry(r.join()));
+    return response;
+  }
+
+  private Bundle.BundleEntryComponent runEntry(Bundle.BundleEntryComponent entry, String requester) {
+    String criteria = entry.getRequest().getIfNoneExist();
+    Object lock = criteria == null ? new Object() : conditionalLocks.computeIfAbsent(criteria, c -> new Object());
+    try {
+      synchronized (lock) {
+        return processor.single(entry, requester);
+      }
+    } catch (BaseServerResponseException e) {
+      Bundle.BundleEntryComponent failed = new Bundle.BundleEntryComponent();
+      OperationOutcome outcome = new OperationOutcome();
+      outcome
+          .addIssue()
+          .setSeverity(OperationOutcome.IssueSeverity.ERROR)
+          .setCode(OperationOutcome.IssueType.PROCESSING)
+          .setDiagnostics(e.getMessage());
+      failed.getResponse().setStatus(Integer.toString(e.getStatusCode())).setOutcome(outcome);
+      return failed;
+    } finally {
+      if (criteria != null) {
+        conditionalLocks.remove(criteria, lock);
       }
     }
-    return response;
   }
 }

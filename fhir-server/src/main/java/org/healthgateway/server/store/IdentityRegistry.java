@@ -1,6 +1,9 @@
 package org.healthgateway.server.store;
 
+import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.KeyUse;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.security.GeneralSecurityException;
@@ -31,9 +34,11 @@ public final class IdentityRegistry {
   public static final String NODE = "Device/node";
 
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final String SIGNING_SUFFIX = "#sig";
 
   private final EncryptedKeyStore keyStore;
   private final Map<String, JWK> publicKeys = new ConcurrentHashMap<>();
+  private final Map<String, JWK> signingKeys = new ConcurrentHashMap<>();
   private final Map<String, String> pseudonymByPatient = new ConcurrentHashMap<>();
   private final Map<String, String> patientByPseudonym = new ConcurrentHashMap<>();
 
@@ -45,7 +50,11 @@ public final class IdentityRegistry {
   public void apply(Transaction tx) throws LedgerException {
     try {
       JWK key = JWK.parse(new String(tx.payload(), StandardCharsets.UTF_8));
-      publicKeys.put(tx.subject(), key);
+      if (KeyUse.SIGNATURE.equals(key.getKeyUse())) {
+        signingKeys.put(tx.subject(), key);
+      } else {
+        publicKeys.put(tx.subject(), key);
+      }
       if (!tx.patient().isEmpty()) {
         pseudonymByPatient.put(tx.subject(), tx.patient());
         patientByPseudonym.put(tx.patient(), tx.subject());
@@ -72,7 +81,12 @@ public final class IdentityRegistry {
     return Optional.ofNullable(patientByPseudonym.get(pseudonym));
   }
 
-  /** The private key this node holds for the identity. */
+  /** The public key that verifies the identity's signatures. */
+  public Optional<JWK> signingKey(String ref) {
+    return Optional.ofNullable(signingKeys.get(ref));
+  }
+
+  /** The private (decryption) key this node holds for the identity. */
   public Optional<JWK> privateKey(String ref) throws GeneralSecurityException {
     try {
       return keyStore.get(ref);
@@ -82,25 +96,43 @@ public final class IdentityRegistry {
   }
 
   /**
-   * Registers an identity with a fresh node-held key pair: EC P-256 for patients (custodial,
-   * cheap to make), RSA-3072 for everyone else. Appends the IDENTITY transaction durably before
-   * returning, so nothing is ever wrapped for a key the ledger does not know.
+   * Registers an identity with two fresh node-held key pairs, each in its own IDENTITY
+   * transaction: an encryption key that grant keys are wrapped for (RSA-3072, RSA-OAEP-256; EC
+   * P-256 for custodial patients, cheap to make) and an EC P-256 signing key (ES256), because an
+   * RSA-3072 signature per written resource would cost milliseconds. Both are durable on the
+   * ledger before returning, so nothing is ever wrapped for a key the ledger does not know.
    */
   public synchronized void register(String ref, Ledger ledger)
       throws LedgerException, GeneralSecurityException {
     if (isRegistered(ref)) {
       return;
     }
-    JWK privateKey = ref.startsWith("Patient/") ? KeyPairs.generateEc() : KeyPairs.generateRsa();
+    JWK encryptionKey =
+        ref.startsWith("Patient/") ? KeyPairs.generateEc() : KeyPairs.generateRsa();
+    JWK signingKey = KeyPairs.generateEc();
     try {
-      keyStore.put(ref, privateKey);
+      keyStore.put(ref, encryptionKey);
+      keyStore.put(ref + SIGNING_SUFFIX, signingKey);
     } catch (KeyStorageException e) {
-      throw new GeneralSecurityException("cannot store the key of " + ref, e);
+      throw new GeneralSecurityException("cannot store the keys of " + ref, e);
     }
     String pseudonym = ref.startsWith("Patient/") ? newPseudonym() : "";
-    Transaction tx = identityTransaction(ref, pseudonym, privateKey.toPublicJWK());
-    ledger.append(List.of(tx));
-    apply(tx);
+    List<Transaction> txs =
+        List.of(
+            identityTransaction(ref, pseudonym, withUse(encryptionKey, KeyUse.ENCRYPTION)),
+            identityTransaction(ref, pseudonym, withUse(signingKey, KeyUse.SIGNATURE)));
+    ledger.append(txs);
+    for (Transaction tx : txs) {
+      apply(tx);
+    }
+  }
+
+  private static JWK withUse(JWK key, KeyUse use) {
+    JWK publicKey = key.toPublicJWK();
+    if (publicKey instanceof ECKey ec) {
+      return new ECKey.Builder(ec).keyUse(use).build();
+    }
+    return new RSAKey.Builder((RSAKey) publicKey).keyUse(use).build();
   }
 
   /** Creates this node's own key and its self-signed IDENTITY transaction on an empty ledger. */
@@ -143,9 +175,10 @@ public final class IdentityRegistry {
   /** Signs a transaction with the private key of {@code author} held by this node. */
   public Transaction sign(Transaction unsigned, String author)
       throws LedgerException, GeneralSecurityException {
+    Optional<JWK> signing =
+        author.equals(NODE) ? privateKey(NODE) : privateKey(author + SIGNING_SUFFIX);
     JWK key =
-        privateKey(author)
-            .orElseThrow(() -> new LedgerException("this node holds no key for " + author));
+        signing.orElseThrow(() -> new LedgerException("this node holds no signing key for " + author));
     return unsigned.withSignature(DetachedJws.sign(key, TransactionCodec.signingInput(unsigned)));
   }
 

@@ -29,6 +29,8 @@ import org.healthgateway.ledger.WrappedKey;
 import org.healthgateway.mappings.DataCategories;
 import org.healthgateway.mappings.PatientCompartment;
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.Resource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +51,7 @@ public final class RecordStore {
   private final ContentCipher cipher;
   private final KeyWrapper keyWrapper;
   private final Cache<Long, SecretKey> dataKeys;
+  private final Cache<Long, IBaseResource> opened;
   private final PatientCompartment compartment;
   private final MeterRegistry meters;
 
@@ -61,6 +64,7 @@ public final class RecordStore {
       ContentCipher cipher,
       KeyWrapper keyWrapper,
       Cache<Long, SecretKey> dataKeys,
+      Cache<Long, IBaseResource> opened,
       MeterRegistry meters) {
     this.fhir = fhir;
     this.ledger = ledger;
@@ -70,6 +74,7 @@ public final class RecordStore {
     this.cipher = cipher;
     this.keyWrapper = keyWrapper;
     this.dataKeys = dataKeys;
+    this.opened = opened;
     this.compartment = new PatientCompartment(fhir);
     this.meters = meters;
   }
@@ -97,7 +102,13 @@ public final class RecordStore {
     switch (tx.type()) {
       case IDENTITY -> identities.apply(tx);
       case KEY_RELEASE -> grants.apply(entry);
-      case RESOURCE_VERSION -> index.add(meta(entry.index(), tx));
+      case RESOURCE_VERSION -> {
+        VersionMeta meta = meta(entry.index(), tx);
+        index.add(meta);
+        if (!meta.deleted() && !meta.encrypted()) {
+          indexIdentifiers(meta, parser().parseResource(new String(tx.payload(), StandardCharsets.UTF_8)));
+        }
+      }
       default -> {}
     }
   }
@@ -120,6 +131,18 @@ public final class RecordStore {
         tx.author(),
         patientId,
         Set.copyOf(grantIds));
+  }
+
+  private void indexIdentifiers(VersionMeta meta, IBaseResource resource) {
+    if (fhir.getResourceDefinition(resource).getChildByName("identifier") == null) {
+      return;
+    }
+    List<String> tokens = new ArrayList<>();
+    for (Identifier identifier :
+        fhir.newTerser().getValues(resource, meta.type() + ".identifier", Identifier.class)) {
+      tokens.add(identifier.getSystem() + "|" + identifier.getValue());
+    }
+    index.addIdentifiers(meta.type(), meta.id(), tokens);
   }
 
   /** True if the type is clinical (Patient compartment) and so stored encrypted. */
@@ -155,6 +178,9 @@ public final class RecordStore {
     for (int i = 0; i < txs.size(); i++) {
       VersionMeta meta = meta(indexes.get(i), txs.get(i));
       index.add(meta);
+      if (!meta.deleted() && !meta.encrypted()) {
+        indexIdentifiers(meta, writes.get(i).resource());
+      }
       metas.add(meta);
     }
     return metas;
@@ -257,25 +283,42 @@ public final class RecordStore {
    */
   public IBaseResource read(VersionMeta meta, String requester)
       throws AccessDeniedException, LedgerException, GeneralSecurityException {
+    return ((Resource) readShared(meta, requester)).copy();
+  }
+
+  /**
+   * Like {@link #read} but returns the cached instance, which the caller must not change; for
+   * matching many candidates without copying each.
+   */
+  public IBaseResource readShared(VersionMeta meta, String requester)
+      throws AccessDeniedException, LedgerException, GeneralSecurityException {
+    GrantKeyRing.Grant grant = null;
+    if (meta.encrypted()) {
+      grant = grantFor(meta, requester).orElse(null);
+      if (grant == null) {
+        throw new AccessDeniedException(
+            "No key for " + meta.type() + "/" + meta.id() + " was released to " + requester);
+      }
+    }
+    IBaseResource cached = opened.getIfPresent(meta.ledgerIndex());
+    if (cached != null) {
+      return cached;
+    }
+    IBaseResource resource = decode(meta, grant);
+    opened.put(meta.ledgerIndex(), resource);
+    return resource;
+  }
+
+  private IBaseResource decode(VersionMeta meta, GrantKeyRing.Grant grant)
+      throws LedgerException, GeneralSecurityException {
     if (meta.deleted()) {
       throw new IllegalArgumentException("a deletion has no content");
     }
     Transaction tx = ledger.read(meta.ledgerIndex()).transaction();
     byte[] plaintext;
-    if (!meta.encrypted()) {
+    if (grant == null) {
       plaintext = tx.payload();
     } else {
-      GrantKeyRing.Grant grant =
-          grantFor(meta, requester)
-              .orElseThrow(
-                  () ->
-                      new AccessDeniedException(
-                          "No key for "
-                              + meta.type()
-                              + "/"
-                              + meta.id()
-                              + " was released to "
-                              + requester));
       SecretKey dek = dataKey(meta, tx, grant);
       plaintext = cipher.open(dek, tx.payload(), aad(meta.versionedReference(), tx.patient()));
     }

@@ -16,6 +16,25 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class ResourceIndex {
   private final Map<String, Map<String, List<VersionMeta>>> byType = new ConcurrentHashMap<>();
   private final Map<String, Set<String>> byPatient = new ConcurrentHashMap<>();
+  private final Map<String, Set<String>> byIdentifier = new ConcurrentHashMap<>();
+
+  /**
+   * Records the {@code system|value} identifiers of a public (directory) resource, so that
+   * conditional creates and references find it without a scan. Clinical identifiers are never
+   * indexed: they exist only inside ciphertext.
+   */
+  public void addIdentifiers(String type, String id, Collection<String> tokens) {
+    for (String token : tokens) {
+      byIdentifier
+          .computeIfAbsent(type + "|" + token, k -> ConcurrentHashMap.newKeySet())
+          .add(id);
+    }
+  }
+
+  /** Ids of directory resources of the type that carry (or carried) the identifier. */
+  public Set<String> idsWithIdentifier(String type, String systemAndValue) {
+    return byIdentifier.getOrDefault(type + "|" + systemAndValue, Set.of());
+  }
 
   /** Records a new version (called after the ledger made it durable, in version order). */
   public void add(VersionMeta meta) {
