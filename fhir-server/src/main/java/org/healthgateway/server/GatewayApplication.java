@@ -5,9 +5,7 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
-/**
- * Starts the gateway, or with {@code verify <data-dir>} checks a ledger offline and exits.
- */
+/** Starts the gateway, or with {@code verify <data-dir>} checks a ledger offline and exits. */
 @SpringBootApplication
 @ConfigurationPropertiesScan
 public class GatewayApplication {

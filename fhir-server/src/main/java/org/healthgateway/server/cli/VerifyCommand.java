@@ -33,7 +33,8 @@ public final class VerifyCommand {
       System.out.println("FAILED: cannot read the node public key: " + e.getMessage());
       return 1;
     }
-    LedgerVerifier.Verdict verdict = LedgerVerifier.create(nodeKey, IdentityRegistry.NODE).verify(ledgerDir);
+    LedgerVerifier.Verdict verdict =
+        LedgerVerifier.create(nodeKey, IdentityRegistry.NODE).verify(ledgerDir);
     if (verdict.ok()) {
       System.out.println(
           "OK: "

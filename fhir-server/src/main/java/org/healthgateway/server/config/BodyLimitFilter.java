@@ -54,7 +54,8 @@ public final class BodyLimitFilter extends OncePerRequestFilter {
     byte[] buffer = new byte[16384];
     long total = 0;
     int n;
-    while (total < limit && (n = in.read(buffer, 0, (int) Math.min(buffer.length, limit - total))) > 0) {
+    while (total < limit
+        && (n = in.read(buffer, 0, (int) Math.min(buffer.length, limit - total))) > 0) {
       out.write(buffer, 0, n);
       total += n;
     }

@@ -43,7 +43,9 @@ public final class FhirMetricsInterceptor {
       return;
     }
     String interaction =
-        request.getRestOperationType() == null ? "unknown" : request.getRestOperationType().getCode();
+        request.getRestOperationType() == null
+            ? "unknown"
+            : request.getRestOperationType().getCode();
     String type = request.getResourceName() == null ? "system" : request.getResourceName();
     Timer.builder("gateway.fhir.requests")
         .tag("interaction", interaction)

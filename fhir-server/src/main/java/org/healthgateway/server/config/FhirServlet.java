@@ -47,7 +47,8 @@ public final class FhirServlet extends RestfulServer {
       if (name.equals("Patient")) {
         providers.add(new PatientResourceProvider(service, ledgerOperations));
       } else {
-        providers.add(new GenericResourceProvider(def.getImplementingClass(), service, ledgerOperations));
+        providers.add(
+            new GenericResourceProvider(def.getImplementingClass(), service, ledgerOperations));
       }
     }
     setResourceProviders(providers);

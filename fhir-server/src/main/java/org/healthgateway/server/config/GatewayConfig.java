@@ -2,13 +2,13 @@ package org.healthgateway.server.config;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.context.support.DefaultProfileValidationSupport;
-import ca.uhn.fhir.validation.ResultSeverityEnum;
 import ca.uhn.fhir.rest.server.interceptor.RequestValidatingInterceptor;
+import ca.uhn.fhir.validation.ResultSeverityEnum;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.nimbusds.jose.jwk.JWK;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
-import com.nimbusds.jose.jwk.JWK;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import javax.crypto.SecretKey;
-import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.healthgateway.keys.EncryptedKeyStore;
 import org.healthgateway.keys.internal.AesGcmContentCipher;
 import org.healthgateway.keys.internal.AesKeyWrapper;
@@ -40,6 +39,7 @@ import org.hl7.fhir.common.hapi.validation.support.InMemoryTerminologyServerVali
 import org.hl7.fhir.common.hapi.validation.support.SnapshotGeneratingValidationSupport;
 import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
 import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
+import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -63,7 +63,8 @@ public class GatewayConfig {
       throw new UncheckedIOException("cannot create data directory " + properties.dataDir(), e);
     }
     try {
-      return EncryptedKeyStore.openOrCreate(properties.dataDir().resolve("keystore.bcfks"), password);
+      return EncryptedKeyStore.openOrCreate(
+          properties.dataDir().resolve("keystore.bcfks"), password);
     } catch (org.healthgateway.keys.KeyStorageException e) {
       throw new IllegalStateException("Refusing to start: " + e.getMessage(), e);
     }
@@ -175,7 +176,8 @@ public class GatewayConfig {
             service,
             ledgerOperations,
             new TransactionProvider(
-                new TransactionProcessor(service), java.util.concurrent.Executors.newFixedThreadPool(8)),
+                new TransactionProcessor(service),
+                java.util.concurrent.Executors.newFixedThreadPool(8)),
             interceptors);
     ServletRegistrationBean<FhirServlet> registration =
         new ServletRegistrationBean<>(servlet, "/fhir/*");
@@ -210,13 +212,14 @@ public class GatewayConfig {
               }
 
               @Override
-              public ca.uhn.fhir.context.support.IValidationSupport.CodeValidationResult validateCode(
-                  ca.uhn.fhir.context.support.ValidationSupportContext context,
-                  ca.uhn.fhir.context.support.ConceptValidationOptions options,
-                  String system,
-                  String code,
-                  String display,
-                  String valueSetUrl) {
+              public ca.uhn.fhir.context.support.IValidationSupport.CodeValidationResult
+                  validateCode(
+                      ca.uhn.fhir.context.support.ValidationSupportContext context,
+                      ca.uhn.fhir.context.support.ConceptValidationOptions options,
+                      String system,
+                      String code,
+                      String display,
+                      String valueSetUrl) {
                 return UCUM.equals(system)
                     ? null
                     : super.validateCode(context, options, system, code, display, valueSetUrl);
@@ -226,7 +229,8 @@ public class GatewayConfig {
             new SnapshotGeneratingValidationSupport(fhir));
     FhirInstanceValidator validator = new FhirInstanceValidator(chain);
     validator.setAnyExtensionsAllowed(true);
-    // Synthea and most EHRs declare US Core and other profiles we do not hold; base R4 rules still apply.
+    // Synthea and most EHRs declare US Core and other profiles we do not hold; base R4 rules still
+    // apply.
     validator.setErrorForUnknownProfiles(false);
     RequestValidatingInterceptor interceptor = new RequestValidatingInterceptor();
     interceptor.addValidatorModule(validator);

@@ -9,8 +9,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *
  * @param dataDir ledger and encrypted keystore; never holds clinical plaintext or a clear private
  *     key
- * @param secretsDir where demo mode writes the demo credentials and keystore password; keep it
- *     off the data disk
+ * @param secretsDir where demo mode writes the demo credentials and keystore password; keep it off
+ *     the data disk
  * @param keystorePassword password of the node keystore (from {@code GATEWAY_KEYSTORE_PASSWORD});
  *     empty only in demo mode
  * @param demo create the demo organization, users and credentials on first start

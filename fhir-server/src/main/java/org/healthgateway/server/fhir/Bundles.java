@@ -19,7 +19,9 @@ import org.healthgateway.server.store.VersionMeta;
 import org.hl7.fhir.instance.model.api.IAnyResource;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 
-/** Bundle providers for search, history and operations; pages are served only to their requester. */
+/**
+ * Bundle providers for search, history and operations; pages are served only to their requester.
+ */
 final class Bundles {
   private Bundles() {}
 
@@ -31,7 +33,9 @@ final class Bundles {
       ResourceService service, ResourceService.SearchResult result, String requester) {
     OwnedBundleProvider provider =
         new OwnedBundleProvider(
-            result.matches(), requester, page -> includes(service, result.query(), page, requester));
+            result.matches(),
+            requester,
+            page -> includes(service, result.query(), page, requester));
     if (result.query().count() != null) {
       provider.setPreferredPageSize(result.query().count());
     }
@@ -71,8 +75,11 @@ final class Bundles {
     return included;
   }
 
-  /** Versions newest first; deletions as DELETE entries; versions the requester can't open left out. */
-  static IBundleProvider history(ResourceService service, List<VersionMeta> versions, String requester) {
+  /**
+   * Versions newest first; deletions as DELETE entries; versions the requester can't open left out.
+   */
+  static IBundleProvider history(
+      ResourceService service, List<VersionMeta> versions, String requester) {
     List<VersionMeta> sorted = new ArrayList<>(versions);
     sorted.sort(
         Comparator.comparing(VersionMeta::lastUpdated)
@@ -81,8 +88,7 @@ final class Bundles {
     List<IBaseResource> entries = new ArrayList<>();
     for (VersionMeta meta : sorted) {
       if (meta.deleted()) {
-        IBaseResource tombstone =
-            service.fhir().getResourceDefinition(meta.type()).newInstance();
+        IBaseResource tombstone = service.fhir().getResourceDefinition(meta.type()).newInstance();
         tombstone.setId(meta.versionedReference());
         ResourceMetadataKeyEnum.DELETED_AT.put(
             (IAnyResource) tombstone, new InstantDt(Date.from(meta.lastUpdated())));

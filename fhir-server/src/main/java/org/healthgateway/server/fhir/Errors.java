@@ -10,7 +10,9 @@ import org.healthgateway.server.store.AccessDeniedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Maps store outcomes to HAPI's HTTP exceptions; the only place that turns decisions into errors. */
+/**
+ * Maps store outcomes to HAPI's HTTP exceptions; the only place that turns decisions into errors.
+ */
 final class Errors {
   private static final Logger LOG = LoggerFactory.getLogger(Errors.class);
 

@@ -51,7 +51,10 @@ public final class LedgerOperations {
       Checkpoint checkpoint = store.ledger().checkpoint(meta.ledgerIndex() + 1);
       List<byte[]> proof = store.ledger().inclusionProof(meta.ledgerIndex(), checkpoint.treeSize());
       Parameters parameters = new Parameters();
-      parameters.addParameter().setName("index").setValue(new IntegerType(toInt(meta.ledgerIndex())));
+      parameters
+          .addParameter()
+          .setName("index")
+          .setValue(new IntegerType(toInt(meta.ledgerIndex())));
       parameters
           .addParameter()
           .setName("treeSize")
@@ -60,7 +63,10 @@ public final class LedgerOperations {
           .addParameter()
           .setName("entry")
           .setValue(new Base64BinaryType(TransactionCodec.encode(entry.transaction())));
-      parameters.addParameter().setName("leafHash").setValue(new Base64BinaryType(entry.leafHash()));
+      parameters
+          .addParameter()
+          .setName("leafHash")
+          .setValue(new Base64BinaryType(entry.leafHash()));
       for (byte[] node : proof) {
         parameters.addParameter().setName("proof").setValue(new Base64BinaryType(node));
       }
@@ -68,7 +74,10 @@ public final class LedgerOperations {
           .addParameter()
           .setName("rootHash")
           .setValue(new Base64BinaryType(checkpoint.rootHash()));
-      parameters.addParameter().setName("checkpoint").setValue(new StringType(checkpoint.signature()));
+      parameters
+          .addParameter()
+          .setName("checkpoint")
+          .setValue(new StringType(checkpoint.signature()));
       parameters
           .addParameter()
           .setName("nodeKey")
@@ -92,7 +101,10 @@ public final class LedgerOperations {
           .addParameter()
           .setName("rootHash")
           .setValue(new Base64BinaryType(store.ledger().rootHash(size)));
-      parameters.addParameter().setName("checkpoint").setValue(new StringType(checkpoint.signature()));
+      parameters
+          .addParameter()
+          .setName("checkpoint")
+          .setValue(new StringType(checkpoint.signature()));
       parameters
           .addParameter()
           .setName("nodeKey")

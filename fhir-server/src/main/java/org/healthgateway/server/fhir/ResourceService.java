@@ -26,10 +26,10 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IIdType;
 
 /**
- * FHIR semantics over the record store: version numbering, optimistic locking, conditional
- * creates, reads that honour deletion and keys, and in-memory search over what the requester can
- * open. Writes to one resource are serialized by a striped lock; writes to different resources
- * run concurrently, so the ledger can group-commit them.
+ * FHIR semantics over the record store: version numbering, optimistic locking, conditional creates,
+ * reads that honour deletion and keys, and in-memory search over what the requester can open.
+ * Writes to one resource are serialized by a striped lock; writes to different resources run
+ * concurrently, so the ledger can group-commit them.
  */
 public final class ResourceService {
   private static final int STRIPES = 256;
@@ -103,9 +103,13 @@ public final class ResourceService {
   public MethodOutcome update(IIdType id, IBaseResource resource, String requester) {
     String type = resource.fhirType();
     String idPart = id.getIdPart();
-    if (resource.getIdElement().hasIdPart() && !idPart.equals(resource.getIdElement().getIdPart())) {
+    if (resource.getIdElement().hasIdPart()
+        && !idPart.equals(resource.getIdElement().getIdPart())) {
       throw new ca.uhn.fhir.rest.server.exceptions.InvalidRequestException(
-          "Resource id " + resource.getIdElement().getIdPart() + " does not match the URL id " + idPart);
+          "Resource id "
+              + resource.getIdElement().getIdPart()
+              + " does not match the URL id "
+              + idPart);
     }
     ReentrantLock lock = lockFor(type, idPart);
     lock.lock();
@@ -148,7 +152,8 @@ public final class ResourceService {
           writeAll(
               List.of(Write.deletion(type, id, current.get().version() + 1)), Set.of(), requester);
       MethodOutcome outcome =
-          new MethodOutcome(fhir.getVersion().newIdType().setValue(metas.get(0).versionedReference()));
+          new MethodOutcome(
+              fhir.getVersion().newIdType().setValue(metas.get(0).versionedReference()));
       return outcome;
     } finally {
       lock.unlock();
@@ -225,7 +230,9 @@ public final class ResourceService {
     }
   }
 
-  /** Runs a search: candidates from the index, kept if the requester can open them and they match. */
+  /**
+   * Runs a search: candidates from the index, kept if the requester can open them and they match.
+   */
   public SearchResult search(String type, Map<String, List<String>> params, String requester) {
     SearchQuery query = search.parse(type, params);
     List<VersionMeta> candidates = candidates(type, query, params);

@@ -72,7 +72,10 @@ public final class TransactionProcessor {
   }
 
   private Planned plan(
-      BundleEntryComponent entry, Map<String, String> idMap, Set<String> newPatients, String requester) {
+      BundleEntryComponent entry,
+      Map<String, String> idMap,
+      Set<String> newPatients,
+      String requester) {
     Bundle.BundleEntryRequestComponent request = entry.getRequest();
     Resource resource = entry.getResource();
     HTTPVerb method = request.getMethod();
@@ -93,7 +96,8 @@ public final class TransactionProcessor {
           if (matches.size() == 1) {
             IdType existing = (IdType) matches.get(0).getIdElement();
             mapFullUrl(entry, idMap, resource.fhirType() + "/" + existing.getIdPart());
-            return new Planned(resource.fhirType(), existing.getIdPart(), null, HTTPVerb.POST, existing, null);
+            return new Planned(
+                resource.fhirType(), existing.getIdPart(), null, HTTPVerb.POST, existing, null);
           }
         }
         String id = UUID.randomUUID().toString();
@@ -123,14 +127,20 @@ public final class TransactionProcessor {
         }
         resource.setId(target.getResourceType() + "/" + target.getIdPart());
         return new Planned(
-            resource.fhirType(), target.getIdPart(), resource, HTTPVerb.PUT, null, request.getIfMatch());
+            resource.fhirType(),
+            target.getIdPart(),
+            resource,
+            HTTPVerb.PUT,
+            null,
+            request.getIfMatch());
       }
       case DELETE -> {
         IdType target = new IdType(url);
         if (!target.hasIdPart() || url.contains("?")) {
           throw new InvalidRequestException("DELETE entry needs a url of the form Type/id: " + url);
         }
-        return new Planned(target.getResourceType(), target.getIdPart(), null, HTTPVerb.DELETE, null, null);
+        return new Planned(
+            target.getResourceType(), target.getIdPart(), null, HTTPVerb.DELETE, null, null);
       }
       default ->
           throw new InvalidRequestException(
@@ -158,7 +168,8 @@ public final class TransactionProcessor {
 
   private void rewriteReferences(Resource resource, Map<String, String> idMap, String requester) {
     FhirTerser terser = service.fhir().newTerser();
-    for (IBaseReference reference : terser.getAllPopulatedChildElementsOfType(resource, IBaseReference.class)) {
+    for (IBaseReference reference :
+        terser.getAllPopulatedChildElementsOfType(resource, IBaseReference.class)) {
       String ref = reference.getReferenceElement().getValue();
       if (ref == null) {
         continue;
@@ -195,7 +206,8 @@ public final class TransactionProcessor {
     return target;
   }
 
-  private static void mapFullUrl(BundleEntryComponent entry, Map<String, String> idMap, String target) {
+  private static void mapFullUrl(
+      BundleEntryComponent entry, Map<String, String> idMap, String target) {
     if (entry.hasFullUrl()) {
       idMap.put(entry.getFullUrl(), target);
     }
@@ -231,7 +243,9 @@ public final class TransactionProcessor {
       }
       VersionMeta meta = written.get(w++);
       String status =
-          p.method == HTTPVerb.DELETE ? "204 No Content" : meta.version() == 1 ? "201 Created" : "200 OK";
+          p.method == HTTPVerb.DELETE
+              ? "204 No Content"
+              : meta.version() == 1 ? "201 Created" : "200 OK";
       entry
           .getResponse()
           .setStatus(status)
@@ -243,5 +257,10 @@ public final class TransactionProcessor {
   }
 
   private record Planned(
-      String type, String id, Resource resource, HTTPVerb method, IdType existing, String ifMatch) {}
+      String type,
+      String id,
+      Resource resource,
+      HTTPVerb method,
+      IdType existing,
+      String ifMatch) {}
 }

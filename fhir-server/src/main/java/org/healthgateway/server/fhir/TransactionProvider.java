@@ -43,9 +43,9 @@ public final class TransactionProvider {
   }
 
   /**
-   * Batch entries are independent (FHIR R4 §3.1.0.11.2), so they run concurrently and their
-   * ledger appends share fsyncs; entries with the same conditional-create criteria run one after
-   * the other so that duplicates in one batch still create one resource.
+   * Batch entries are independent (FHIR R4 §3.1.0.11.2), so they run concurrently and their ledger
+   * appends share fsyncs; entries with the same conditional-create criteria run one after the other
+   * so that duplicates in one batch still create one resource.
    */
   private Bundle batch(Bundle bundle, String requester) {
     List<CompletableFuture<Bundle.BundleEntryComponent>> results = new ArrayList<>();
@@ -57,9 +57,13 @@ public final class TransactionProvider {
     return response;
   }
 
-  private Bundle.BundleEntryComponent runEntry(Bundle.BundleEntryComponent entry, String requester) {
+  private Bundle.BundleEntryComponent runEntry(
+      Bundle.BundleEntryComponent entry, String requester) {
     String criteria = entry.getRequest().getIfNoneExist();
-    Object lock = criteria == null ? new Object() : conditionalLocks.computeIfAbsent(criteria, c -> new Object());
+    Object lock =
+        criteria == null
+            ? new Object()
+            : conditionalLocks.computeIfAbsent(criteria, c -> new Object());
     try {
       synchronized (lock) {
         return processor.single(entry, requester);

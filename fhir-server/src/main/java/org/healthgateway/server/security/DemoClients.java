@@ -98,7 +98,9 @@ public final class DemoClients {
               .authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
               .scope("system/*.*")
               .clientSettings(
-                  ClientSettings.builder().setting(Requester.FHIR_USER_CLAIM, client.fhirUser()).build())
+                  ClientSettings.builder()
+                      .setting(Requester.FHIR_USER_CLAIM, client.fhirUser())
+                      .build())
               .tokenSettings(TokenSettings.builder().build())
               .build());
     }

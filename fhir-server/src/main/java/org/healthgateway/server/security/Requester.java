@@ -5,7 +5,9 @@ import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
 
-/** The authenticated user of the current request, as the token's {@code fhirUser} claim names it. */
+/**
+ * The authenticated user of the current request, as the token's {@code fhirUser} claim names it.
+ */
 public final class Requester {
   /** Claim naming the FHIR resource of the user (SMART on FHIR). */
   public static final String FHIR_USER_CLAIM = "fhirUser";

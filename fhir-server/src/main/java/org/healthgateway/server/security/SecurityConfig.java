@@ -1,5 +1,7 @@
 package org.healthgateway.server.security;
 
+import static org.springframework.security.web.util.matcher.AntPathRequestMatcher.antMatcher;
+
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
@@ -27,11 +29,10 @@ import org.springframework.security.oauth2.server.authorization.settings.Authori
 import org.springframework.security.oauth2.server.authorization.token.JwtEncodingContext;
 import org.springframework.security.oauth2.server.authorization.token.OAuth2TokenCustomizer;
 import org.springframework.security.oauth2.server.resource.web.BearerTokenAuthenticationEntryPoint;
-import org.springframework.security.web.SecurityFilterChain;
-import org.springframework.security.web.util.matcher.OrRequestMatcher;
-import static org.springframework.security.web.util.matcher.AntPathRequestMatcher.antMatcher;
-import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.security.web.AuthenticationEntryPoint;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.AccessDeniedHandler;
+import org.springframework.security.web.util.matcher.OrRequestMatcher;
 
 /**
  * The embedded OAuth2 authorization server (Spring Authorization Server) and the resource-server
@@ -65,7 +66,8 @@ public class SecurityConfig {
                     .permitAll()
                     .requestMatchers(antMatcher(HttpMethod.GET, "/fhir/.well-known/**"))
                     .permitAll()
-                    .requestMatchers(antMatcher("/actuator/health/**"), antMatcher("/actuator/prometheus"))
+                    .requestMatchers(
+                        antMatcher("/actuator/health/**"), antMatcher("/actuator/prometheus"))
                     .permitAll()
                     .anyRequest()
                     .authenticated())

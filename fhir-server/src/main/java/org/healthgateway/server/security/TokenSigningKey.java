@@ -2,12 +2,15 @@ package org.healthgateway.server.security;
 
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.RSAKey;
+import java.security.GeneralSecurityException;
 import org.healthgateway.keys.EncryptedKeyStore;
 import org.healthgateway.keys.KeyPairs;
 import org.healthgateway.keys.KeyStorageException;
-import java.security.GeneralSecurityException;
 
-/** The authorization server's token-signing key, kept in the node keystore so tokens survive restarts. */
+/**
+ * The authorization server's token-signing key, kept in the node keystore so tokens survive
+ * restarts.
+ */
 public final class TokenSigningKey {
   private static final String ALIAS = "Device/token-signing";
   private final RSAKey key;

@@ -24,8 +24,8 @@ import org.healthgateway.ledger.WrappedKey;
 
 /**
  * Grant keys: one 256-bit key per (patient, recipient, issuing node), wrapped once for the
- * recipient's public key as a JWE and recorded as a KEY_RELEASE transaction. Data keys are
- * wrapped under grant keys, so reading a patient's records costs one private-key operation.
+ * recipient's public key as a JWE and recorded as a KEY_RELEASE transaction. Data keys are wrapped
+ * under grant keys, so reading a patient's records costs one private-key operation.
  */
 public final class GrantKeyRing {
   /** A grant key's public facts; the key itself is only ever in the JWE and in the cache. */
@@ -125,10 +125,11 @@ public final class GrantKeyRing {
   /**
    * The grant key, unwrapped with the recipient's private key held by this node.
    *
-   * @throws GeneralSecurityException if this node does not hold the recipient's key or the JWE
-   *     does not open
+   * @throws GeneralSecurityException if this node does not hold the recipient's key or the JWE does
+   *     not open
    */
-  public SecretKey key(Grant grant, Ledger ledger) throws GeneralSecurityException, LedgerException {
+  public SecretKey key(Grant grant, Ledger ledger)
+      throws GeneralSecurityException, LedgerException {
     SecretKey cached = unwrapped.getIfPresent(grant.id());
     if (cached != null) {
       meters.counter("gateway.keys.cache", "key", "grant", "result", "hit").increment();

@@ -2,11 +2,11 @@ package org.healthgateway.server.store;
 
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.KeyUse;
+import com.nimbusds.jose.jwk.RSAKey;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
 import java.text.ParseException;
 import java.time.Instant;
 import java.util.Base64;
@@ -96,19 +96,18 @@ public final class IdentityRegistry {
   }
 
   /**
-   * Registers an identity with two fresh node-held key pairs, each in its own IDENTITY
-   * transaction: an encryption key that grant keys are wrapped for (RSA-3072, RSA-OAEP-256; EC
-   * P-256 for custodial patients, cheap to make) and an EC P-256 signing key (ES256), because an
-   * RSA-3072 signature per written resource would cost milliseconds. Both are durable on the
-   * ledger before returning, so nothing is ever wrapped for a key the ledger does not know.
+   * Registers an identity with two fresh node-held key pairs, each in its own IDENTITY transaction:
+   * an encryption key that grant keys are wrapped for (RSA-3072, RSA-OAEP-256; EC P-256 for
+   * custodial patients, cheap to make) and an EC P-256 signing key (ES256), because an RSA-3072
+   * signature per written resource would cost milliseconds. Both are durable on the ledger before
+   * returning, so nothing is ever wrapped for a key the ledger does not know.
    */
   public synchronized void register(String ref, Ledger ledger)
       throws LedgerException, GeneralSecurityException {
     if (isRegistered(ref)) {
       return;
     }
-    JWK encryptionKey =
-        ref.startsWith("Patient/") ? KeyPairs.generateEc() : KeyPairs.generateRsa();
+    JWK encryptionKey = ref.startsWith("Patient/") ? KeyPairs.generateEc() : KeyPairs.generateRsa();
     JWK signingKey = KeyPairs.generateEc();
     try {
       keyStore.put(ref, encryptionKey);
@@ -178,7 +177,8 @@ public final class IdentityRegistry {
     Optional<JWK> signing =
         author.equals(NODE) ? privateKey(NODE) : privateKey(author + SIGNING_SUFFIX);
     JWK key =
-        signing.orElseThrow(() -> new LedgerException("this node holds no signing key for " + author));
+        signing.orElseThrow(
+            () -> new LedgerException("this node holds no signing key for " + author));
     return unsigned.withSignature(DetachedJws.sign(key, TransactionCodec.signingInput(unsigned)));
   }
 

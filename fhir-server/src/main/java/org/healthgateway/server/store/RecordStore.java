@@ -94,7 +94,8 @@ public final class RecordStore {
       ledger.append(List.of(genesis));
     }
     ledger.scan(0, this::apply);
-    LOG.info("ledger opened: {} entries, {} resource versions", ledger.size(), index.countVersions());
+    LOG.info(
+        "ledger opened: {} entries, {} resource versions", ledger.size(), index.countVersions());
   }
 
   private void apply(LedgerEntry entry) throws LedgerException {
@@ -106,7 +107,8 @@ public final class RecordStore {
         VersionMeta meta = meta(entry.index(), tx);
         index.add(meta);
         if (!meta.deleted() && !meta.encrypted()) {
-          indexIdentifiers(meta, parser().parseResource(new String(tx.payload(), StandardCharsets.UTF_8)));
+          indexIdentifiers(
+              meta, parser().parseResource(new String(tx.payload(), StandardCharsets.UTF_8)));
         }
       }
       default -> {}
@@ -118,7 +120,10 @@ public final class RecordStore {
     String patientId =
         tx.patient().isEmpty()
             ? null
-            : identities.patientOf(tx.patient()).map(r -> r.substring("Patient/".length())).orElse(null);
+            : identities
+                .patientOf(tx.patient())
+                .map(r -> r.substring("Patient/".length()))
+                .orElse(null);
     Set<String> grantIds = new LinkedHashSet<>();
     tx.wrappedKeys().forEach(k -> grantIds.add(k.keyId()));
     return new VersionMeta(
@@ -157,8 +162,8 @@ public final class RecordStore {
 
   /**
    * Records the writes as one atomic ledger batch, signed by {@code author}, and indexes them once
-   * durable. {@code patients} gives each clinical write's patient id (resolved by the caller,
-   * which checks that the patient exists).
+   * durable. {@code patients} gives each clinical write's patient id (resolved by the caller, which
+   * checks that the patient exists).
    */
   public List<VersionMeta> write(List<Write> writes, List<String> patients, String author)
       throws LedgerException, GeneralSecurityException {
@@ -271,9 +276,7 @@ public final class RecordStore {
         meta.patientId() == null
             ? ""
             : identities.pseudonym("Patient/" + meta.patientId()).orElse("");
-    return grants
-        .grant(pseudonym, requester)
-        .filter(g -> meta.grantKeyIds().contains(g.id()));
+    return grants.grant(pseudonym, requester).filter(g -> meta.grantKeyIds().contains(g.id()));
   }
 
   /**

@@ -25,9 +25,7 @@ public final class ResourceIndex {
    */
   public void addIdentifiers(String type, String id, Collection<String> tokens) {
     for (String token : tokens) {
-      byIdentifier
-          .computeIfAbsent(type + "|" + token, k -> ConcurrentHashMap.newKeySet())
-          .add(id);
+      byIdentifier.computeIfAbsent(type + "|" + token, k -> ConcurrentHashMap.newKeySet()).add(id);
     }
   }
 
@@ -109,10 +107,7 @@ public final class ResourceIndex {
   }
 
   public long countVersions() {
-    return byType.values().stream()
-        .flatMap(m -> m.values().stream())
-        .mapToLong(List::size)
-        .sum();
+    return byType.values().stream().flatMap(m -> m.values().stream()).mapToLong(List::size).sum();
   }
 
   private static List<VersionMeta> live(Collection<List<VersionMeta>> histories) {

@@ -9,8 +9,7 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
  */
 public record Write(String type, String id, long version, IBaseResource resource) {
   public static Write of(IBaseResource resource, long version) {
-    return new Write(
-        resource.fhirType(), resource.getIdElement().getIdPart(), version, resource);
+    return new Write(resource.fhirType(), resource.getIdElement().getIdPart(), version, resource);
   }
 
   public static Write deletion(String type, String id, long version) {
