@@ -232,7 +232,7 @@ public class GatewayConfig {
     // Synthea and most EHRs declare US Core and other profiles we do not hold; base R4 rules still
     // apply.
     validator.setErrorForUnknownProfiles(false);
-    RequestValidatingInterceptor interceptor = new RequestValidatingInterceptor();
+    RequestValidatingInterceptor interceptor = new ParseAwareValidatingInterceptor();
     interceptor.addValidatorModule(validator);
     interceptor.setFailOnSeverity(ResultSeverityEnum.ERROR);
     interceptor.setAddResponseHeaderOnSeverity(null);
