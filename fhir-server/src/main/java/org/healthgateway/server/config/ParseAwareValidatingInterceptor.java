@@ -28,7 +28,10 @@ public final class ParseAwareValidatingInterceptor extends RequestValidatingInte
 
   private static boolean causedByParsing(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
+      String message = String.valueOf(t.getMessage());
       if (t instanceof DataFormatException
+          || message.contains("JsonSyntaxException")
+          || message.contains("DataFormatException")
           || t.getClass().getName().equals("com.google.gson.JsonSyntaxException")
           || t.getClass().getName().startsWith("com.fasterxml.jackson.core.")) {
         return true;
