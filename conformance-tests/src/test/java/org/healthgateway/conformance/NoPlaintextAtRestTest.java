@@ -24,6 +24,8 @@ class NoPlaintextAtRestTest {
     List<SyntheaData.BundleFile> directory =
         SyntheaData.directoryBundles().stream().map(SyntheaData::read).toList();
     Set<String> publicStrings = SyntheaData.allStringValues(directory);
+    // Directory resources are public and may be stored in clear; "White" is also in "Dr. X White1".
+    String publicText = String.join("\n", publicStrings);
     Set<String> codes = new HashSet<>(SyntheaData.allCodes(directory));
     loaded.patients.forEach(bundle -> codes.addAll(SyntheaData.allCodes(List.of(bundle.file()))));
 
@@ -32,7 +34,7 @@ class NoPlaintextAtRestTest {
     for (LoadedGateway.LoadedBundle bundle : loaded.patients) {
       for (String text : SyntheaData.sensitiveStrings(bundle.file())) {
         if (text.length() < PlaintextScanner.MIN_LENGTH
-            || publicStrings.contains(text)
+            || publicText.contains(text)
             || codes.contains(text.toLowerCase(Locale.ROOT))) {
           continue;
         }

@@ -167,6 +167,7 @@ public class GatewayConfig {
       MeterRegistry meters) {
     List<Object> interceptors = new ArrayList<>();
     interceptors.add(new FhirMetricsInterceptor(meters));
+    interceptors.add(new CapabilityInterceptor(fhir));
     if (properties.validation()) {
       interceptors.add(validatingInterceptor(fhir));
     }

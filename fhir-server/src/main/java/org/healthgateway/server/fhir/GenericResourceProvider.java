@@ -14,7 +14,6 @@ import ca.uhn.fhir.rest.api.MethodOutcome;
 import ca.uhn.fhir.rest.api.server.IBundleProvider;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.IResourceProvider;
-import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -66,21 +65,12 @@ public class GenericResourceProvider implements IResourceProvider {
   }
 
   @Update
-  public MethodOutcome update(
-      @IdParam IIdType id,
-      @ResourceParam IBaseResource resource,
-      @ConditionalUrlParam String conditionalUrl) {
-    if (conditionalUrl != null) {
-      throw new InvalidRequestException("Conditional update is not supported");
-    }
+  public MethodOutcome update(@IdParam IIdType id, @ResourceParam IBaseResource resource) {
     return service.update(id, resource, Requester.current());
   }
 
   @Delete
-  public MethodOutcome delete(@IdParam IIdType id, @ConditionalUrlParam String conditionalUrl) {
-    if (conditionalUrl != null) {
-      throw new InvalidRequestException("Conditional delete is not supported");
-    }
+  public MethodOutcome delete(@IdParam IIdType id) {
     return service.delete(typeName, id.getIdPart(), Requester.current());
   }
 
