@@ -12,16 +12,15 @@ import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Practitioner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.ApplicationArguments;
-import org.springframework.boot.ApplicationRunner;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.stereotype.Component;
 
 /**
  * On first start in demo mode: the demo organization, two practitioners and two patients, written
- * through the normal write path by the demo integration engine.
+ * through the normal write path by the demo integration engine, before the server takes requests.
  */
 @Component
-public class DemoBootstrap implements ApplicationRunner {
+public class DemoBootstrap implements SmartInitializingSingleton {
   private static final Logger LOG = LoggerFactory.getLogger(DemoBootstrap.class);
   private static final String AUTHOR = "Device/demo-ehr";
 
@@ -34,7 +33,7 @@ public class DemoBootstrap implements ApplicationRunner {
   }
 
   @Override
-  public void run(ApplicationArguments args) {
+  public void afterSingletonsInstantiated() {
     if (!properties.demo() || service.store().index().isLive("Organization", "demo-org")) {
       return;
     }

@@ -58,7 +58,7 @@ public class GenericResourceProvider implements IResourceProvider {
     String requester = Requester.current();
     if (conditionalUrl != null) {
       return service
-          .existingMatch(conditionalUrl, requester)
+          .existingMatch(typeName, conditionalUrl, requester)
           .orElseGet(() -> service.create(resource, requester));
     }
     return service.create(resource, requester);

@@ -24,6 +24,7 @@ import org.healthgateway.server.store.VersionMeta;
 import org.healthgateway.server.store.Write;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IIdType;
+import org.hl7.fhir.r4.model.OperationOutcome;
 
 /**
  * FHIR semantics over the record store: version numbering, optimistic locking, conditional creates,
@@ -69,8 +70,12 @@ public final class ResourceService {
     return outcome(metas.get(0), resource, true);
   }
 
-  /** Conditional create: returns the existing match instead of creating when there is one. */
-  public Optional<MethodOutcome> existingMatch(String conditionalUrl, String requester) {
+  /**
+   * Conditional create: returns the existing match instead of creating when there is one. The
+   * criteria are the If-None-Exist search parameters, with or without a leading {@code Type?}.
+   */
+  public Optional<MethodOutcome> existingMatch(String type, String criteria, String requester) {
+    String conditionalUrl = criteria.contains("?") ? criteria : type + "?" + criteria;
     List<IBaseResource> matches = matchConditional(conditionalUrl, requester);
     if (matches.size() > 1) {
       throw new PreconditionFailedException(
@@ -82,6 +87,8 @@ public final class ResourceService {
     IBaseResource existing = matches.get(0);
     MethodOutcome outcome = new MethodOutcome(existing.getIdElement(), false);
     outcome.setResource(existing);
+    outcome.setOperationOutcome(
+        information("Conditional create matched " + existing.getIdElement().getValue()));
     return Optional.of(outcome);
   }
 
@@ -154,6 +161,7 @@ public final class ResourceService {
       MethodOutcome outcome =
           new MethodOutcome(
               fhir.getVersion().newIdType().setValue(metas.get(0).versionedReference()));
+      outcome.setOperationOutcome(information("Deleted " + type + "/" + id));
       return outcome;
     } finally {
       lock.unlock();
@@ -320,6 +328,19 @@ public final class ResourceService {
     resource.setId(id);
     MethodOutcome outcome = new MethodOutcome(id, created);
     outcome.setResource(resource);
+    outcome.setOperationOutcome(
+        information((created ? "Created " : "Updated ") + meta.versionedReference()));
+    return outcome;
+  }
+
+  /** The OperationOutcome returned for {@code Prefer: return=OperationOutcome}. */
+  private static OperationOutcome information(String message) {
+    OperationOutcome outcome = new OperationOutcome();
+    outcome
+        .addIssue()
+        .setSeverity(OperationOutcome.IssueSeverity.INFORMATION)
+        .setCode(OperationOutcome.IssueType.INFORMATIONAL)
+        .setDiagnostics(message);
     return outcome;
   }
 
