@@ -8,7 +8,10 @@ import ca.uhn.fhir.rest.server.IResourceProvider;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import java.util.ArrayList;
 import java.util.List;
+import org.healthgateway.server.consent.KeyReleaseService;
+import org.healthgateway.server.fhir.ConsentResourceProvider;
 import org.healthgateway.server.fhir.GenericResourceProvider;
+import org.healthgateway.server.fhir.KeyRegistrationProvider;
 import org.healthgateway.server.fhir.LedgerOperations;
 import org.healthgateway.server.fhir.PatientResourceProvider;
 import org.healthgateway.server.fhir.ResourceService;
@@ -20,18 +23,24 @@ public final class FhirServlet extends RestfulServer {
   private final transient LedgerOperations ledgerOperations;
   private final transient TransactionProvider transactions;
   private final transient List<Object> interceptors;
+  private final transient KeyReleaseService releases;
+  private final transient KeyRegistrationProvider keyRegistration;
 
   public FhirServlet(
       FhirContext fhir,
       ResourceService service,
       LedgerOperations ledgerOperations,
       TransactionProvider transactions,
+      KeyReleaseService releases,
+      KeyRegistrationProvider keyRegistration,
       List<Object> interceptors) {
     super(fhir);
     this.service = service;
     this.ledgerOperations = ledgerOperations;
     this.transactions = transactions;
     this.interceptors = interceptors;
+    this.releases = releases;
+    this.keyRegistration = keyRegistration;
   }
 
   @Override
@@ -46,13 +55,15 @@ public final class FhirServlet extends RestfulServer {
       RuntimeResourceDefinition def = getFhirContext().getResourceDefinition(name);
       if (name.equals("Patient")) {
         providers.add(new PatientResourceProvider(service, ledgerOperations));
+      } else if (name.equals("Consent")) {
+        providers.add(new ConsentResourceProvider(service, ledgerOperations, releases));
       } else {
         providers.add(
             new GenericResourceProvider(def.getImplementingClass(), service, ledgerOperations));
       }
     }
     setResourceProviders(providers);
-    setPlainProviders(List.of(transactions, ledgerOperations));
+    setPlainProviders(List.of(transactions, ledgerOperations, keyRegistration));
     interceptors.forEach(this::registerInterceptor);
   }
 }

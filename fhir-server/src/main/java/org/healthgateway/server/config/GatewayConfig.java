@@ -24,6 +24,9 @@ import org.healthgateway.ledger.CheckpointSigner;
 import org.healthgateway.ledger.Ledger;
 import org.healthgateway.ledger.LedgerException;
 import org.healthgateway.ledger.embedded.EmbeddedLedger;
+import org.healthgateway.server.consent.ConsentService;
+import org.healthgateway.server.consent.KeyReleaseService;
+import org.healthgateway.server.fhir.KeyRegistrationProvider;
 import org.healthgateway.server.fhir.LedgerOperations;
 import org.healthgateway.server.fhir.ResourceService;
 import org.healthgateway.server.fhir.TransactionProcessor;
@@ -34,6 +37,7 @@ import org.healthgateway.server.store.GrantKeyRing;
 import org.healthgateway.server.store.IdentityRegistry;
 import org.healthgateway.server.store.RecordStore;
 import org.healthgateway.server.store.ResourceIndex;
+import org.healthgateway.server.subscription.Subscriptions;
 import org.hl7.fhir.common.hapi.validation.support.CommonCodeSystemsTerminologyService;
 import org.hl7.fhir.common.hapi.validation.support.InMemoryTerminologyServerValidationSupport;
 import org.hl7.fhir.common.hapi.validation.support.SnapshotGeneratingValidationSupport;
@@ -44,6 +48,7 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
 
 /** The one place that assembles ledger, keys, store and FHIR server. */
 @Configuration
@@ -149,8 +154,27 @@ public class GatewayConfig {
   }
 
   @Bean
-  ResourceService resourceService(FhirContext fhir, RecordStore store) {
-    return new ResourceService(fhir, store, new SearchEngine(fhir));
+  ResourceService resourceService(FhirContext fhir, RecordStore store, ConsentService consents) {
+    ResourceService service = new ResourceService(fhir, store, new SearchEngine(fhir));
+    service.addGuard(consents);
+    return service;
+  }
+
+  @Bean
+  ConsentService consentService(FhirContext fhir, RecordStore store) {
+    ConsentService consents = new ConsentService(fhir, store);
+    consents.load();
+    store.addListener(consents);
+    store.setAccessPolicy(consents);
+    store.setRecipientPolicy(consents);
+    return consents;
+  }
+
+  @Bean
+  KeyReleaseService keyReleaseService(RecordStore store, ConsentService consents) {
+    KeyReleaseService releases = new KeyReleaseService(store, consents);
+    consents.onActivation(releases::releaseCustodial);
+    return releases;
   }
 
   @Bean
@@ -158,16 +182,27 @@ public class GatewayConfig {
     return new LedgerOperations(store, identities.ensureNodeKey().toPublicJWK());
   }
 
+  /** FHIR Subscriptions: reloaded from the ledger, told of every write, websocket handler. */
+  @Bean(destroyMethod = "close")
+  Subscriptions subscriptions(
+      FhirContext fhir, RecordStore store, JwtDecoder jwtDecoder, MeterRegistry meters) {
+    return Subscriptions.start(fhir, store, jwtDecoder, meters);
+  }
+
   @Bean
   ServletRegistrationBean<FhirServlet> fhirServlet(
       FhirContext fhir,
       ResourceService service,
       LedgerOperations ledgerOperations,
+      KeyReleaseService releases,
+      RecordStore store,
       GatewayProperties properties,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      Subscriptions subscriptions) {
     List<Object> interceptors = new ArrayList<>();
     interceptors.add(new FhirMetricsInterceptor(meters));
     interceptors.add(new CapabilityInterceptor(fhir));
+    interceptors.add(subscriptions.interceptor());
     if (properties.validation()) {
       interceptors.add(validatingInterceptor(fhir));
     }
@@ -179,6 +214,8 @@ public class GatewayConfig {
             new TransactionProvider(
                 new TransactionProcessor(service),
                 java.util.concurrent.Executors.newFixedThreadPool(8)),
+            releases,
+            new KeyRegistrationProvider(store),
             interceptors);
     ServletRegistrationBean<FhirServlet> registration =
         new ServletRegistrationBean<>(servlet, "/fhir/*");

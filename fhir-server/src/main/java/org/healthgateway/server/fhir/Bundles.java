@@ -62,9 +62,10 @@ final class Bundles {
               .index()
               .current(parts[0], parts[1])
               .filter(meta -> !meta.deleted() && service.store().canRead(meta, requester))
+              .flatMap(meta -> service.openIfAllowed(meta, requester))
               .ifPresent(
-                  meta -> {
-                    IBaseResource target = service.open(meta, requester);
+                  shared -> {
+                    IBaseResource target = ((org.hl7.fhir.r4.model.Resource) shared).copy();
                     ResourceMetadataKeyEnum.ENTRY_SEARCH_MODE.put(
                         (IAnyResource) target, BundleEntrySearchModeEnum.INCLUDE);
                     included.add(target);
@@ -96,7 +97,9 @@ final class Bundles {
             (IAnyResource) tombstone, BundleEntryTransactionMethodEnum.DELETE);
         entries.add(tombstone);
       } else if (service.store().canRead(meta, requester)) {
-        entries.add(service.open(meta, requester));
+        service
+            .openIfAllowed(meta, requester)
+            .ifPresent(r -> entries.add(((org.hl7.fhir.r4.model.Resource) r).copy()));
       }
     }
     return list(entries, requester);

@@ -21,6 +21,7 @@ import org.healthgateway.server.store.AccessDeniedException;
 import org.healthgateway.server.store.RecordStore;
 import org.healthgateway.server.store.ResourceIndex;
 import org.healthgateway.server.store.VersionMeta;
+import org.healthgateway.server.store.WriteGuard;
 import org.healthgateway.server.store.Write;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IIdType;
@@ -39,6 +40,7 @@ public final class ResourceService {
   private final RecordStore store;
   private final SearchEngine search;
   private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
+  private final List<WriteGuard> guards = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public ResourceService(FhirContext fhir, RecordStore store, SearchEngine search) {
     this.fhir = fhir;
@@ -47,6 +49,10 @@ public final class ResourceService {
     for (int i = 0; i < STRIPES; i++) {
       locks[i] = new ReentrantLock();
     }
+  }
+
+  public void addGuard(WriteGuard guard) {
+    guards.add(guard);
   }
 
   public FhirContext fhir() {
@@ -180,6 +186,9 @@ public final class ResourceService {
    * that resources of a patient created by the same transaction are accepted.
    */
   public List<VersionMeta> writeAll(List<Write> writes, Set<String> newPatients, String requester) {
+    for (WriteGuard guard : guards) {
+      guard.check(writes, requester);
+    }
     List<String> patients = new ArrayList<>(writes.size());
     for (Write write : writes) {
       patients.add(patientOf(write, newPatients));
@@ -246,19 +255,23 @@ public final class ResourceService {
     List<VersionMeta> candidates = candidates(type, query, params);
     List<IBaseResource> matches = new ArrayList<>();
     for (VersionMeta meta : candidates) {
-      if (store.canRead(meta, requester) && query.matches(openShared(meta, requester))) {
-        matches.add(open(meta, requester));
+      if (store.canRead(meta, requester)) {
+        Optional<IBaseResource> resource = openIfAllowed(meta, requester);
+        if (resource.isPresent() && query.matches(resource.get())) {
+          matches.add(((org.hl7.fhir.r4.model.Resource) resource.get()).copy());
+        }
       }
     }
     query.sort().ifPresent(matches::sort);
     return new SearchResult(query, matches);
   }
 
-  private IBaseResource openShared(VersionMeta meta, String requester) {
+  /** The shared (read-only) instance, or empty when a key or a consent is missing. */
+  public Optional<IBaseResource> openIfAllowed(VersionMeta meta, String requester) {
     try {
-      return store.readShared(meta, requester);
+      return Optional.of(store.readShared(meta, requester));
     } catch (AccessDeniedException e) {
-      throw new ForbiddenOperationException(e.getMessage());
+      return Optional.empty();
     } catch (Exception e) {
       throw Errors.map(e);
     }
@@ -294,12 +307,22 @@ public final class ResourceService {
 
   /** Every live resource of the patient's compartment the requester can open, patient first. */
   public List<IBaseResource> everything(String patientId, String requester) {
-    IBaseResource patient = read("Patient", patientId, null, requester);
+    VersionMeta patient =
+        index()
+            .current("Patient", patientId)
+            .orElseThrow(() -> new ResourceNotFoundException("Patient/" + patientId + " is not known"));
+    if (patient.deleted()) {
+      throw new ResourceGoneException("Patient/" + patientId + " was deleted");
+    }
     List<IBaseResource> result = new ArrayList<>();
-    result.add(patient);
+    if (store.canRead(patient, requester)) {
+      openIfAllowed(patient, requester)
+          .ifPresent(r -> result.add(((org.hl7.fhir.r4.model.Resource) r).copy()));
+    }
     for (VersionMeta meta : index().currentOfPatient(null, patientId)) {
       if (!meta.type().equals("Patient") && store.canRead(meta, requester)) {
-        result.add(open(meta, requester));
+        openIfAllowed(meta, requester)
+            .ifPresent(r -> result.add(((org.hl7.fhir.r4.model.Resource) r).copy()));
       }
     }
     return result;

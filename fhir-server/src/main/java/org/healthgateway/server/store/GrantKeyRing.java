@@ -7,11 +7,13 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import javax.crypto.SecretKey;
 import org.healthgateway.keys.DataKeys;
 import org.healthgateway.keys.RecipientKeyWrapper;
@@ -24,12 +26,25 @@ import org.healthgateway.ledger.WrappedKey;
 
 /**
  * Grant keys: one 256-bit key per (patient, recipient, issuing node), wrapped once for the
- * recipient's public key as a JWE and recorded as a KEY_RELEASE transaction. Data keys are wrapped
- * under grant keys, so reading a patient's records costs one private-key operation.
+ * recipient's encryption key as a JWE, and once for this node's own key so that the node can keep
+ * wrapping new data for the pair after a restart, even when the recipient holds its private key
+ * itself. Data keys are wrapped under grant keys, so reading a patient's records costs one
+ * private-key operation.
+ *
+ * <p>A KEY_RELEASE transaction carries, in {@code wrappedKeys}: the grant key's JWE for the
+ * recipient ({@code keyId} = grant id), optionally its JWE for the node ({@code keyId} = grant id +
+ * {@value #NODE_COPY}), and optionally data keys released under it after the fact ({@code keyId} =
+ * {@value #RELEASED_PREFIX} + ledger index of the resource version, algorithm A256KW).
  */
 public final class GrantKeyRing {
-  /** A grant key's public facts; the key itself is only ever in the JWE and in the cache. */
+  /** A grant key's public facts; the key itself is only in the JWEs and in the cache. */
   public record Grant(String id, String pseudonym, String recipient, long ledgerIndex) {}
+
+  /** A data key released to a grant after the version was written. */
+  public record Released(String grantId, byte[] wrappedDataKey) {}
+
+  public static final String NODE_COPY = "#node";
+  public static final String RELEASED_PREFIX = "L";
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -38,7 +53,8 @@ public final class GrantKeyRing {
   private final Cache<String, SecretKey> unwrapped;
   private final MeterRegistry meters;
   private final Map<String, Grant> byId = new ConcurrentHashMap<>();
-  private final Map<String, Grant> byPair = new ConcurrentHashMap<>();
+  private final Map<String, Grant> current = new ConcurrentHashMap<>();
+  private final Map<Long, List<Released>> released = new ConcurrentHashMap<>();
 
   public GrantKeyRing(
       IdentityRegistry identities,
@@ -51,20 +67,31 @@ public final class GrantKeyRing {
     this.meters = meters;
   }
 
-  /** Learns a grant from its KEY_RELEASE transaction. */
+  /** Learns grants and released data keys from a KEY_RELEASE transaction. */
   public void apply(LedgerEntry entry) {
     Transaction tx = entry.transaction();
-    if (tx.wrappedKeys().size() != 1) {
+    if (tx.wrappedKeys().isEmpty()) {
       return;
     }
-    Grant grant =
-        new Grant(tx.wrappedKeys().get(0).keyId(), tx.patient(), tx.subject(), entry.index());
-    byId.put(grant.id(), grant);
-    byPair.put(pair(grant.pseudonym(), grant.recipient()), grant);
+    String grantId = tx.wrappedKeys().get(0).keyId();
+    if (!byId.containsKey(grantId)) {
+      Grant grant = new Grant(grantId, tx.patient(), tx.subject(), entry.index());
+      byId.put(grantId, grant);
+      current.put(pair(grant.pseudonym(), grant.recipient()), grant);
+    }
+    for (WrappedKey key : tx.wrappedKeys()) {
+      if (key.keyId().startsWith(RELEASED_PREFIX)) {
+        long versionIndex = Long.parseLong(key.keyId().substring(RELEASED_PREFIX.length()));
+        released
+            .computeIfAbsent(versionIndex, i -> new CopyOnWriteArrayList<>())
+            .add(new Released(grantId, key.wrapped()));
+      }
+    }
   }
 
+  /** The grant new data for the pair is wrapped under, if one was issued. */
   public Optional<Grant> grant(String pseudonym, String recipient) {
-    return Optional.ofNullable(byPair.get(pair(pseudonym, recipient)));
+    return Optional.ofNullable(current.get(pair(pseudonym, recipient)));
   }
 
   public Optional<Grant> byId(String grantId) {
@@ -72,87 +99,164 @@ public final class GrantKeyRing {
   }
 
   /**
-   * Returns the grant for the pair, issuing it first if needed: the KEY_RELEASE is durable on the
-   * ledger before any data key is wrapped under it.
+   * After a recipient rotated its encryption key: the next write for each of its pairs issues a
+   * new grant wrapped for the new key; old grants keep opening old data with the old key.
+   */
+  public void retire(String recipient) {
+    current.values().removeIf(g -> g.recipient().equals(recipient));
+  }
+
+  /** The requester's grant that opens the version, from its own wraps or a later release. */
+  public Optional<Grant> grantFor(VersionMeta meta, String requester) {
+    for (String id : meta.grantKeyIds()) {
+      Grant grant = byId.get(id);
+      if (grant != null && grant.recipient().equals(requester)) {
+        return Optional.of(grant);
+      }
+    }
+    for (Released r : released.getOrDefault(meta.ledgerIndex(), List.of())) {
+      Grant grant = byId.get(r.grantId());
+      if (grant != null && grant.recipient().equals(requester)) {
+        return Optional.of(grant);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The data key of a version wrapped under a grant by a later release, if there is one. */
+  public Optional<byte[]> releasedDataKey(long versionIndex, String grantId) {
+    return released.getOrDefault(versionIndex, List.of()).stream()
+        .filter(r -> r.grantId().equals(grantId))
+        .map(Released::wrappedDataKey)
+        .findFirst();
+  }
+
+  /**
+   * Returns the current grant for the pair, issuing it first if needed: the KEY_RELEASE is durable
+   * on the ledger before any data key is wrapped under it.
    */
   public Grant ensure(String pseudonym, String recipient, Ledger ledger)
       throws LedgerException, GeneralSecurityException {
-    Grant existing = byPair.get(pair(pseudonym, recipient));
+    Grant existing = current.get(pair(pseudonym, recipient));
     if (existing != null) {
       return existing;
     }
     synchronized (this) {
-      existing = byPair.get(pair(pseudonym, recipient));
+      existing = current.get(pair(pseudonym, recipient));
       if (existing != null) {
         return existing;
       }
       if (!identities.isRegistered(recipient)) {
         identities.register(recipient, ledger);
       }
-      JWK recipientKey = identities.publicKey(recipient).orElseThrow();
       SecretKey grantKey = DataKeys.newDataKey();
       String id = newGrantId();
-      String jwe = recipientWrapper.wrap(recipientKey, grantKey);
-      meters.counter("gateway.keys.wraps", "kind", "grant").increment();
-      Transaction unsigned =
-          new Transaction(
-              TransactionType.KEY_RELEASE,
-              recipient,
-              pseudonym,
-              List.of(),
-              IdentityRegistry.NODE,
-              Instant.now(),
-              new byte[0],
-              new byte[0],
-              List.of(
-                  new WrappedKey(
-                      id,
-                      recipientKey.getKeyType().getValue().equals("RSA")
-                          ? "RSA-OAEP-256"
-                          : "ECDH-ES+A256KW",
-                      jwe.getBytes(StandardCharsets.UTF_8))),
-              "");
-      Transaction tx = identities.sign(unsigned, IdentityRegistry.NODE);
+      Transaction tx =
+          identities.sign(
+              releaseTransaction(pseudonym, recipient, id, grantKey, List.of()),
+              IdentityRegistry.NODE);
       long index = ledger.append(List.of(tx)).get(0);
       Grant grant = new Grant(id, pseudonym, recipient, index);
       byId.put(id, grant);
-      byPair.put(pair(pseudonym, recipient), grant);
+      current.put(pair(pseudonym, recipient), grant);
       unwrapped.put(id, grantKey);
       return grant;
     }
   }
 
   /**
-   * The grant key, unwrapped with the recipient's private key held by this node.
-   *
-   * @throws GeneralSecurityException if this node does not hold the recipient's key or the JWE does
-   *     not open
+   * An unsigned KEY_RELEASE: a new grant key for the recipient (and the node's copy), with data
+   * keys already wrapped under it.
    */
-  public SecretKey key(Grant grant, Ledger ledger)
-      throws GeneralSecurityException, LedgerException {
+  public Transaction releaseTransaction(
+      String pseudonym,
+      String recipient,
+      String grantId,
+      SecretKey grantKey,
+      List<WrappedKey> releasedDataKeys)
+      throws GeneralSecurityException {
+    JWK recipientKey =
+        identities
+            .publicKey(recipient)
+            .orElseThrow(() -> new GeneralSecurityException("no registered key for " + recipient));
+    List<WrappedKey> keys = new ArrayList<>();
+    keys.add(jwe(grantId, recipientKey, grantKey));
+    keys.add(jwe(grantId + NODE_COPY, identities.nodeEncryptionKey().toPublicJWK(), grantKey));
+    keys.addAll(releasedDataKeys);
+    return new Transaction(
+        TransactionType.KEY_RELEASE,
+        recipient,
+        pseudonym,
+        List.of(),
+        IdentityRegistry.NODE,
+        Instant.now(),
+        new byte[0],
+        new byte[0],
+        keys,
+        "");
+  }
+
+  private WrappedKey jwe(String keyId, JWK recipientKey, SecretKey grantKey)
+      throws GeneralSecurityException {
+    String jwe = recipientWrapper.wrap(recipientKey, grantKey);
+    meters.counter("gateway.keys.wraps", "kind", "grant").increment();
+    String alg = recipientKey.getKeyType().getValue().equals("RSA") ? "RSA-OAEP-256" : "ECDH-ES+A256KW";
+    return new WrappedKey(keyId, alg, jwe.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Records a grant issued by a release once its transaction is durable. */
+  public void issued(Grant grant, SecretKey key) {
+    byId.put(grant.id(), grant);
+    current.put(pair(grant.pseudonym(), grant.recipient()), grant);
+    unwrapped.put(grant.id(), key);
+  }
+
+  /**
+   * The grant key, unwrapped with the recipient's private key when this node holds it, else with
+   * the node's own copy.
+   */
+  public SecretKey key(Grant grant, Ledger ledger) throws GeneralSecurityException, LedgerException {
     SecretKey cached = unwrapped.getIfPresent(grant.id());
     if (cached != null) {
       meters.counter("gateway.keys.cache", "key", "grant", "result", "hit").increment();
       return cached;
     }
     meters.counter("gateway.keys.cache", "key", "grant", "result", "miss").increment();
-    JWK privateKey =
-        identities
-            .privateKey(grant.recipient())
-            .orElseThrow(() -> new GeneralSecurityException("no private key for recipient"));
     Transaction tx = ledger.read(grant.ledgerIndex()).transaction();
-    String jwe = new String(tx.wrappedKeys().get(0).wrapped(), StandardCharsets.UTF_8);
-    SecretKey key = recipientWrapper.unwrap(privateKey, jwe);
+    Optional<JWK> recipientKey = identities.privateKey(grant.recipient());
+    SecretKey key = null;
+    for (WrappedKey wrapped : tx.wrappedKeys()) {
+      String jwe = new String(wrapped.wrapped(), StandardCharsets.UTF_8);
+      if (wrapped.keyId().equals(grant.id()) && recipientKey.isPresent()) {
+        key = tryUnwrap(recipientKey.get(), jwe);
+      } else if (wrapped.keyId().equals(grant.id() + NODE_COPY)) {
+        key = tryUnwrap(identities.nodeEncryptionKey(), jwe);
+      }
+      if (key != null) {
+        break;
+      }
+    }
+    if (key == null) {
+      throw new GeneralSecurityException("this node cannot open grant " + grant.id());
+    }
     meters.counter("gateway.keys.unwraps", "kind", "grant").increment();
     unwrapped.put(grant.id(), key);
     return key;
+  }
+
+  private SecretKey tryUnwrap(JWK privateKey, String jwe) {
+    try {
+      return recipientWrapper.unwrap(privateKey, jwe);
+    } catch (GeneralSecurityException e) {
+      return null;
+    }
   }
 
   private static String pair(String pseudonym, String recipient) {
     return pseudonym + '\n' + recipient;
   }
 
-  private static String newGrantId() {
+  public static String newGrantId() {
     byte[] bytes = new byte[16];
     RANDOM.nextBytes(bytes);
     return "g-" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);

@@ -126,6 +126,25 @@ public final class IdentityRegistry {
     }
   }
 
+  /**
+   * Registers public keys whose private halves the user holds (a patient's wallet): they replace
+   * the node-held keys for new wraps and signature checks; a patient keeps its pseudonym.
+   */
+  public synchronized void registerPublicKeys(
+      String ref, JWK encryptionKey, JWK signingKey, Ledger ledger)
+      throws LedgerException, GeneralSecurityException {
+    String pseudonym =
+        ref.startsWith("Patient/") ? pseudonym(ref).orElseGet(IdentityRegistry::newPseudonym) : "";
+    List<Transaction> txs =
+        List.of(
+            identityTransaction(ref, pseudonym, withUse(encryptionKey, KeyUse.ENCRYPTION)),
+            identityTransaction(ref, pseudonym, withUse(signingKey, KeyUse.SIGNATURE)));
+    ledger.append(txs);
+    for (Transaction tx : txs) {
+      apply(tx);
+    }
+  }
+
   private static JWK withUse(JWK key, KeyUse use) {
     JWK publicKey = key.toPublicJWK();
     if (publicKey instanceof ECKey ec) {
@@ -146,6 +165,24 @@ public final class IdentityRegistry {
       return key;
     } catch (KeyStorageException | GeneralSecurityException e) {
       throw new IllegalStateException("cannot load or create the node key", e);
+    }
+  }
+
+  /**
+   * The node's own encryption key (EC P-256), for its copies of the grant keys it issues; made on
+   * first use, kept in the keystore.
+   */
+  public synchronized JWK nodeEncryptionKey() {
+    try {
+      Optional<JWK> existing = keyStore.get(NODE + "#enc");
+      if (existing.isPresent()) {
+        return existing.get();
+      }
+      JWK key = KeyPairs.generateEc();
+      keyStore.put(NODE + "#enc", key);
+      return key;
+    } catch (KeyStorageException | GeneralSecurityException e) {
+      throw new IllegalStateException("cannot load or create the node encryption key", e);
     }
   }
 

@@ -54,6 +54,9 @@ public final class RecordStore {
   private final Cache<Long, IBaseResource> opened;
   private final PatientCompartment compartment;
   private final MeterRegistry meters;
+  private final List<WriteListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private volatile AccessPolicy accessPolicy = AccessPolicy.ALLOW_ALL;
+  private volatile RecipientPolicy recipientPolicy = RecipientPolicy.NONE;
 
   public RecordStore(
       FhirContext fhir,
@@ -81,6 +84,10 @@ public final class RecordStore {
 
   public ResourceIndex index() {
     return index;
+  }
+
+  public FhirContext fhir() {
+    return fhir;
   }
 
   public Ledger ledger() {
@@ -150,6 +157,39 @@ public final class RecordStore {
     index.addIdentifiers(meta.type(), meta.id(), tokens);
   }
 
+  public void setAccessPolicy(AccessPolicy policy) {
+    this.accessPolicy = policy;
+  }
+
+  public void setRecipientPolicy(RecipientPolicy policy) {
+    this.recipientPolicy = policy;
+  }
+
+  public GrantKeyRing grants() {
+    return grants;
+  }
+
+  public IdentityRegistry identities() {
+    return identities;
+  }
+
+  /** Registers a listener told of every durable write. */
+  public void addListener(WriteListener listener) {
+    listeners.add(listener);
+  }
+
+  private void notifyListeners(List<VersionMeta> metas, List<Write> writes) {
+    List<IBaseResource> resources = new ArrayList<>(writes.size());
+    writes.forEach(w -> resources.add(w.resource()));
+    for (WriteListener listener : listeners) {
+      try {
+        listener.written(metas, resources);
+      } catch (RuntimeException e) {
+        LOG.error("write listener failed", e);
+      }
+    }
+  }
+
   /** True if the type is clinical (Patient compartment) and so stored encrypted. */
   public boolean isClinical(String type) {
     return compartment.isInPatientCompartment(type);
@@ -188,6 +228,7 @@ public final class RecordStore {
       }
       metas.add(meta);
     }
+    notifyListeners(metas, writes);
     return metas;
   }
 
@@ -220,7 +261,7 @@ public final class RecordStore {
     if (isClinical(write.type())) {
       SecretKey dek = DataKeys.newDataKey();
       payload = cipher.seal(dek, plaintext, aad(write.versionedReference(), pseudonym));
-      for (String recipient : recipients(patientId, author)) {
+      for (String recipient : recipients(patientId, author, resource, categories)) {
         GrantKeyRing.Grant grant = grants.ensure(pseudonym, recipient, ledger);
         wrapped.add(
             new WrappedKey(grant.id(), "A256KW", keyWrapper.wrap(grants.key(grant, ledger), dek)));
@@ -244,10 +285,17 @@ public final class RecordStore {
         author);
   }
 
-  private List<String> recipients(String patientId, String author) {
+  private List<String> recipients(
+      String patientId, String author, IBaseResource resource, List<String> categories) {
     List<String> recipients = new ArrayList<>(2);
     if (patientId != null) {
       recipients.add("Patient/" + patientId);
+      for (String grantee :
+          recipientPolicy.recipients(patientId, resource, new LinkedHashSet<>(categories))) {
+        if (!recipients.contains(grantee)) {
+          recipients.add(grantee);
+        }
+      }
     }
     if (!recipients.contains(author)) {
       recipients.add(author);
@@ -272,11 +320,7 @@ public final class RecordStore {
   }
 
   private Optional<GrantKeyRing.Grant> grantFor(VersionMeta meta, String requester) {
-    String pseudonym =
-        meta.patientId() == null
-            ? ""
-            : identities.pseudonym("Patient/" + meta.patientId()).orElse("");
-    return grants.grant(pseudonym, requester).filter(g -> meta.grantKeyIds().contains(g.id()));
+    return grants.grantFor(meta, requester);
   }
 
   /**
@@ -303,13 +347,24 @@ public final class RecordStore {
             "No key for " + meta.type() + "/" + meta.id() + " was released to " + requester);
       }
     }
-    IBaseResource cached = opened.getIfPresent(meta.ledgerIndex());
-    if (cached != null) {
-      return cached;
+    IBaseResource resource = opened.getIfPresent(meta.ledgerIndex());
+    if (resource == null) {
+      resource = decode(meta, grant);
+      opened.put(meta.ledgerIndex(), resource);
     }
-    IBaseResource resource = decode(meta, grant);
-    opened.put(meta.ledgerIndex(), resource);
+    if (grant != null && !isOwner(meta, requester)) {
+      Optional<String> refusal = accessPolicy.refusal(meta, resource, requester);
+      if (refusal.isPresent()) {
+        throw new AccessDeniedException(refusal.get());
+      }
+    }
     return resource;
+  }
+
+  /** The patient and the author always read with their own keys; others also need a consent. */
+  private static boolean isOwner(VersionMeta meta, String requester) {
+    return requester.equals(meta.author())
+        || (meta.patientId() != null && requester.equals("Patient/" + meta.patientId()));
   }
 
   private IBaseResource decode(VersionMeta meta, GrantKeyRing.Grant grant)
@@ -336,15 +391,22 @@ public final class RecordStore {
       return cached;
     }
     meters.counter("gateway.keys.cache", "key", "data", "result", "miss").increment();
-    for (WrappedKey wrapped : tx.wrappedKeys()) {
-      if (wrapped.keyId().equals(grant.id())) {
-        SecretKey dek = keyWrapper.unwrap(grants.key(grant, ledger), wrapped.wrapped());
-        meters.counter("gateway.keys.unwraps", "kind", "data").increment();
-        dataKeys.put(meta.ledgerIndex(), dek);
-        return dek;
+    byte[] wrapped = null;
+    for (WrappedKey key : tx.wrappedKeys()) {
+      if (key.keyId().equals(grant.id())) {
+        wrapped = key.wrapped();
       }
     }
-    throw new GeneralSecurityException("no wrapped key for the grant");
+    if (wrapped == null) {
+      wrapped =
+          grants
+              .releasedDataKey(meta.ledgerIndex(), grant.id())
+              .orElseThrow(() -> new GeneralSecurityException("no wrapped key for the grant"));
+    }
+    SecretKey dek = keyWrapper.unwrap(grants.key(grant, ledger), wrapped);
+    meters.counter("gateway.keys.unwraps", "kind", "data").increment();
+    dataKeys.put(meta.ledgerIndex(), dek);
+    return dek;
   }
 
   private IParser parser() {

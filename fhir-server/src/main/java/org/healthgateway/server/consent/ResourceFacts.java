@@ -1,0 +1,66 @@
+package org.healthgateway.server.consent;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.fhirpath.IFhirPath;
+import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.hl7.fhir.instance.model.api.IBase;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.BaseDateTimeType;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Period;
+
+/**
+ * What consent evaluation needs to know of a resource: its clinical date (for {@code dataPeriod})
+ * and its security labels. The date is the first of the usual clinical date elements present.
+ */
+final class ResourceFacts {
+  private static final List<String> DATE_ELEMENTS =
+      List.of(
+          "effective",
+          "onset",
+          "performed",
+          "occurrence",
+          "recordedDate",
+          "authoredOn",
+          "issued",
+          "period",
+          "date",
+          "created",
+          "recorded",
+          "billablePeriod",
+          "birthDate");
+
+  private ResourceFacts() {}
+
+  static Instant dataDate(FhirContext fhir, IBaseResource resource) {
+    IFhirPath path = fhir.newFhirPath();
+    var definition = fhir.getResourceDefinition(resource);
+    for (String element : DATE_ELEMENTS) {
+      if (definition.getChildByName(element) == null
+          && definition.getChildByName(element + "[x]") == null) {
+        continue;
+      }
+      for (IBase value : path.evaluate(resource, element, IBase.class)) {
+        if (value instanceof BaseDateTimeType date && date.getValue() != null) {
+          return date.getValue().toInstant();
+        }
+        if (value instanceof Period period && period.getStart() != null) {
+          return period.getStart().toInstant();
+        }
+      }
+    }
+    return null;
+  }
+
+  static Set<String> securityLabels(IBaseResource resource) {
+    Set<String> labels = new LinkedHashSet<>();
+    for (Object coding : resource.getMeta().getSecurity()) {
+      Coding c = (Coding) coding;
+      labels.add(c.getSystem() + "|" + c.getCode());
+    }
+    return labels;
+  }
+}

@@ -1,0 +1,20 @@
+package org.healthgateway.server.store;
+
+import java.util.List;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+
+/**
+ * Told of every resource version once it is durable on the ledger (subscriptions, audit, consent
+ * bookkeeping). Called on the writing thread after the response is decided; must not throw and
+ * must not block for long.
+ */
+@FunctionalInterface
+public interface WriteListener {
+
+  /**
+   * @param written the versions just recorded, in ledger order
+   * @param resources their content, same order; null for deletions. Plaintext: keep it in memory
+   *     only, and hand it on only to users who hold a key for it ({@link RecordStore#canRead})
+   */
+  void written(List<VersionMeta> written, List<IBaseResource> resources);
+}

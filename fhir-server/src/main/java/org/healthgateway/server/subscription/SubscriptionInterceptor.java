@@ -1,0 +1,114 @@
+package org.healthgateway.server.subscription;
+
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
+import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
+import java.util.function.Supplier;
+import org.healthgateway.server.store.ResourceIndex;
+import org.healthgateway.server.store.VersionMeta;
+import org.healthgateway.server.subscription.SubscriptionValidator.Validation;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Subscription;
+import org.hl7.fhir.r4.model.Subscription.SubscriptionStatus;
+
+/**
+ * Guards Subscription writes before the generic provider stores them: an invalid subscription is
+ * refused with 422, a {@code requested} one is stored {@code active} (this server activates at
+ * once), and only a subscription's owner (the author of its current version) may update or delete
+ * it (403). Also applies to Subscription entries of batch and transaction Bundles.
+ */
+@Interceptor
+final class SubscriptionInterceptor {
+  static final int MAX_SUBSCRIPTIONS_PER_OWNER = 100;
+
+  private final SubscriptionValidator validator;
+  private final SubscriptionRegistry registry;
+  private final ResourceIndex index;
+  private final Supplier<String> requester;
+
+  /**
+   * @param requester the current user ({@code Requester::current})
+   */
+  SubscriptionInterceptor(
+      SubscriptionValidator validator,
+      SubscriptionRegistry registry,
+      ResourceIndex index,
+      Supplier<String> requester) {
+    this.validator = validator;
+    this.registry = registry;
+    this.index = index;
+    this.requester = requester;
+  }
+
+  @Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED)
+  public void preHandled(RequestDetails request, RestOperationTypeEnum operation) {
+    if (operation == null) {
+      return;
+    }
+    switch (operation) {
+      case CREATE, UPDATE, DELETE -> {
+        if (SubscriptionNotifier.SUBSCRIPTION.equals(request.getResourceName())) {
+          String id = request.getId() == null ? null : request.getId().getIdPart();
+          check(operation == RestOperationTypeEnum.DELETE ? null : request.getResource(), id);
+        }
+      }
+      case TRANSACTION, BATCH -> {
+        if (request.getResource() instanceof Bundle bundle) {
+          bundle.getEntry().forEach(this::checkEntry);
+        }
+      }
+      default -> {
+        // Reads and searches: nothing to guard here.
+      }
+    }
+  }
+
+  private void checkEntry(Bundle.BundleEntryComponent entry) {
+    String url = entry.getRequest().getUrl();
+    boolean named = url != null && url.startsWith(SubscriptionNotifier.SUBSCRIPTION + "/");
+    if (entry.getResource() instanceof Subscription || named) {
+      String id = named ? url.substring(url.indexOf('/') + 1).split("[/?]", 2)[0] : null;
+      Bundle.HTTPVerb verb = entry.getRequest().getMethod();
+      check(verb == Bundle.HTTPVerb.DELETE ? null : entry.getResource(), id);
+    }
+  }
+
+  /** Checks one write: {@code resource} null for a deletion, {@code id} null for a create. */
+  private void check(IBaseResource resource, String id) {
+    String user = requester.get();
+    boolean exists = id != null && index.current(SubscriptionNotifier.SUBSCRIPTION, id)
+        .filter(v -> !v.deleted()).isPresent();
+    if (exists) {
+      requireOwner(index.current(SubscriptionNotifier.SUBSCRIPTION, id).orElseThrow(), user);
+    }
+    if (resource == null) {
+      return;
+    }
+    if (!(resource instanceof Subscription subscription)) {
+      throw new UnprocessableEntityException("Expected a Subscription resource");
+    }
+    Validation validation = validator.validate(subscription, user, 0);
+    if (!validation.valid()) {
+      throw new UnprocessableEntityException("Invalid Subscription: " + validation.error());
+    }
+    if (!exists && registry.countOwnedBy(user) >= MAX_SUBSCRIPTIONS_PER_OWNER) {
+      throw new UnprocessableEntityException(
+          "Too many subscriptions: at most " + MAX_SUBSCRIPTIONS_PER_OWNER + " per user");
+    }
+    if (subscription.getStatus() == SubscriptionStatus.REQUESTED) {
+      subscription.setStatus(SubscriptionStatus.ACTIVE);
+    }
+  }
+
+  private static void requireOwner(VersionMeta current, String user) {
+    if (!current.author().equals(user)) {
+      throw new ForbiddenOperationException(
+          "Subscription/" + current.id() + " belongs to another user");
+    }
+  }
+}

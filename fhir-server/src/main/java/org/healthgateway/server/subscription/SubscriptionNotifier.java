@@ -1,0 +1,46 @@
+package org.healthgateway.server.subscription;
+
+import java.util.List;
+import java.util.Map;
+import org.healthgateway.server.store.VersionMeta;
+import org.healthgateway.server.store.WriteListener;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Told of every durable write: keeps the registry current with written Subscriptions and hands
+ * each matching (subscription, version) to its channel. Matching runs in memory on the writing
+ * thread; delivery is the channel's, asynchronous.
+ */
+final class SubscriptionNotifier implements WriteListener {
+  private static final Logger LOG = LoggerFactory.getLogger(SubscriptionNotifier.class);
+  static final String SUBSCRIPTION = "Subscription";
+
+  private final SubscriptionRegistry registry;
+  private final Map<SubscriptionSpec.Channel, NotificationChannel> channels;
+
+  SubscriptionNotifier(
+      SubscriptionRegistry registry, Map<SubscriptionSpec.Channel, NotificationChannel> channels) {
+    this.registry = registry;
+    this.channels = Map.copyOf(channels);
+  }
+
+  @Override
+  public void written(List<VersionMeta> written, List<IBaseResource> resources) {
+    for (int i = 0; i < written.size(); i++) {
+      VersionMeta meta = written.get(i);
+      IBaseResource resource = i < resources.size() ? resources.get(i) : null;
+      try {
+        if (SUBSCRIPTION.equals(meta.type())) {
+          registry.apply(meta, resource);
+        }
+        for (SubscriptionSpec subscription : registry.matching(meta, resource)) {
+          channels.get(subscription.channel()).deliver(subscription, meta, resource);
+        }
+      } catch (RuntimeException e) {
+        LOG.error("Notifying subscriptions of {} failed", meta.versionedReference(), e);
+      }
+    }
+  }
+}
