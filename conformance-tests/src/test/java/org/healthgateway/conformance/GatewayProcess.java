@@ -302,6 +302,72 @@ final class GatewayProcess implements AutoCloseable {
     }
   }
 
+  /** Password of a demo user ({@code <secrets-dir>/demo-users.json}), for the login form. */
+  String demoPassword(String username) {
+    return secretField("demo-users.json", "users", "username", username, "password");
+  }
+
+  /** Client secret of a demo SMART app ({@code <secrets-dir>/demo-apps.json}). */
+  String demoAppSecret(String clientId) {
+    return secretField("demo-apps.json", "apps", "clientId", clientId, "clientSecret");
+  }
+
+  private String secretField(String file, String list, String key, String value, String field) {
+    try {
+      for (JsonNode node : JSON.readTree(secretsDir.resolve(file).toFile()).path(list)) {
+        if (value.equals(node.path(key).asText())) {
+          return node.path(field).asText();
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    throw new AssertionError("no " + value + " in " + file);
+  }
+
+  /**
+   * A fresh (uncached) client-credentials token of a demo client for the given space-separated
+   * scopes.
+   */
+  String token(String clientId, String scope) {
+    HttpResponse<String> response = requestToken(clientId, scope);
+    assertThat(response.statusCode())
+        .as("token for %s with %s: %s", clientId, scope, response.body())
+        .isEqualTo(200);
+    try {
+      return JSON.readTree(response.body()).path("access_token").asText();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The raw token response of a client-credentials request with a scope parameter. */
+  HttpResponse<String> requestToken(String clientId, String scope) {
+    JsonNode client = demoClient(clientId);
+    String basic =
+        Base64.getEncoder()
+            .encodeToString(
+                (clientId + ":" + client.path("clientSecret").asText())
+                    .getBytes(StandardCharsets.UTF_8));
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(baseUrl() + "/oauth2/token"))
+            .header("Authorization", "Basic " + basic)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    "grant_type=client_credentials&scope="
+                        + java.net.URLEncoder.encode(scope, StandardCharsets.UTF_8)))
+            .build();
+    try {
+      return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
   /** The last lines of the server's output, for failure messages. */
   String tail() {
     String log = readLog();

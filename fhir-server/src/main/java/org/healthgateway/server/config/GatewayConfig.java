@@ -24,6 +24,7 @@ import org.healthgateway.ledger.CheckpointSigner;
 import org.healthgateway.ledger.Ledger;
 import org.healthgateway.ledger.LedgerException;
 import org.healthgateway.ledger.embedded.EmbeddedLedger;
+import org.healthgateway.server.audit.AuditService;
 import org.healthgateway.server.consent.ConsentService;
 import org.healthgateway.server.consent.KeyReleaseService;
 import org.healthgateway.server.fhir.KeyRegistrationProvider;
@@ -154,10 +155,17 @@ public class GatewayConfig {
   }
 
   @Bean
-  ResourceService resourceService(FhirContext fhir, RecordStore store, ConsentService consents) {
+  ResourceService resourceService(
+      FhirContext fhir, RecordStore store, ConsentService consents, AuditService audit) {
     ResourceService service = new ResourceService(fhir, store, new SearchEngine(fhir));
     service.addGuard(consents);
+    service.setAuditTrail(audit);
     return service;
+  }
+
+  @Bean(destroyMethod = "close")
+  AuditService auditService(RecordStore store, MeterRegistry meters) {
+    return new AuditService(store, meters);
   }
 
   @Bean
@@ -171,8 +179,9 @@ public class GatewayConfig {
   }
 
   @Bean
-  KeyReleaseService keyReleaseService(RecordStore store, ConsentService consents) {
-    KeyReleaseService releases = new KeyReleaseService(store, consents);
+  KeyReleaseService keyReleaseService(
+      RecordStore store, ConsentService consents, AuditService audit) {
+    KeyReleaseService releases = new KeyReleaseService(store, consents, audit);
     consents.onActivation(releases::releaseCustodial);
     return releases;
   }
@@ -202,6 +211,7 @@ public class GatewayConfig {
     List<Object> interceptors = new ArrayList<>();
     interceptors.add(new FhirMetricsInterceptor(meters));
     interceptors.add(new CapabilityInterceptor(fhir));
+    interceptors.add(new org.healthgateway.server.smart.SmartScopeInterceptor(fhir, service));
     interceptors.add(subscriptions.interceptor());
     if (properties.validation()) {
       interceptors.add(validatingInterceptor(fhir));
@@ -232,37 +242,15 @@ public class GatewayConfig {
     return registration;
   }
 
-  private static final String UCUM = "http://unitsofmeasure.org";
-
   private static RequestValidatingInterceptor validatingInterceptor(FhirContext fhir) {
     ValidationSupportChain chain =
         new ValidationSupportChain(
             // Base R4 structure, cardinality, invariants and the value sets the core spec defines,
-            // with the small code systems HAPI ships (currencies, mime types, languages). UCUM,
-            // SNOMED CT and LOINC need a terminology server we do not run: their codes are
-            // reported as unchecked, not rejected (Synthea writes "mmHg", not UCUM's "mm[Hg]").
+            // with the small code systems HAPI ships (currencies, mime types, languages); codes of
+            // LOINC, SNOMED CT, UCUM and the like are accepted unchecked (no terminology server).
             new DefaultProfileValidationSupport(fhir),
-            new CommonCodeSystemsTerminologyService(fhir) {
-              @Override
-              public boolean isCodeSystemSupported(
-                  ca.uhn.fhir.context.support.ValidationSupportContext context, String system) {
-                return !UCUM.equals(system) && super.isCodeSystemSupported(context, system);
-              }
-
-              @Override
-              public ca.uhn.fhir.context.support.IValidationSupport.CodeValidationResult
-                  validateCode(
-                      ca.uhn.fhir.context.support.ValidationSupportContext context,
-                      ca.uhn.fhir.context.support.ConceptValidationOptions options,
-                      String system,
-                      String code,
-                      String display,
-                      String valueSetUrl) {
-                return UCUM.equals(system)
-                    ? null
-                    : super.validateCode(context, options, system, code, display, valueSetUrl);
-              }
-            },
+            new UncheckedExternalTerminology(fhir),
+            new CommonCodeSystemsTerminologyService(fhir),
             new InMemoryTerminologyServerValidationSupport(fhir),
             new SnapshotGeneratingValidationSupport(fhir));
     FhirInstanceValidator validator = new FhirInstanceValidator(chain);

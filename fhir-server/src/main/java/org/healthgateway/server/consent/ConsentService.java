@@ -5,7 +5,6 @@ import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import com.nimbusds.jose.jwk.JWK;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -34,13 +33,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The consent side of the key broker inside the node: keeps every patient's Consents (decrypted,
- * in memory only), guards Consent state changes (practitioners propose; only the patient
- * approves, with a JWS by the patient's signing key over the Consent's canonical form, rejects or
- * revokes), decides third-party reads with {@link ConsentEngine}, and names the grantees of
- * standing consents for new writes.
+ * The consent side of the key broker inside the node: keeps every patient's Consents (decrypted, in
+ * memory only), guards Consent state changes (practitioners propose; only the patient approves,
+ * with a JWS by the patient's signing key over the Consent's canonical form, rejects or revokes),
+ * decides third-party reads with {@link ConsentEngine}, and names the grantees of standing consents
+ * for new writes.
  */
-public final class ConsentService implements WriteGuard, WriteListener, AccessPolicy, RecipientPolicy {
+public final class ConsentService
+    implements WriteGuard, WriteListener, AccessPolicy, RecipientPolicy {
   private static final Logger LOG = LoggerFactory.getLogger(ConsentService.class);
 
   private final FhirContext fhir;
@@ -208,10 +208,10 @@ public final class ConsentService implements WriteGuard, WriteListener, AccessPo
 
   /**
    * An approval or rejection carries, in the same transaction, a Provenance targeting the Consent
-   * whose signature is a JWS by the patient's registered signing key over the canonical form of
-   * the new Consent with {@code meta.versionId} set to the version it replaces (so an old
-   * signature cannot approve a changed Consent). Custodial patients may omit it: the node signs
-   * with the patient key it holds, recorded as acting on the patient's behalf.
+   * whose signature is a JWS by the patient's registered signing key over the canonical form of the
+   * new Consent with {@code meta.versionId} set to the version it replaces (so an old signature
+   * cannot approve a changed Consent). Custodial patients may omit it: the node signs with the
+   * patient key it holds, recorded as acting on the patient's behalf.
    */
   private void requireSignedApproval(
       Consent next, long replacedVersion, String patientRef, List<Write> batch) {

@@ -21,6 +21,7 @@ import org.healthgateway.ledger.Transaction;
 import org.healthgateway.ledger.TransactionType;
 import org.healthgateway.ledger.WrappedKey;
 import org.healthgateway.mappings.DataCategories;
+import org.healthgateway.server.audit.AuditTrail;
 import org.healthgateway.server.store.GrantKeyRing;
 import org.healthgateway.server.store.IdentityRegistry;
 import org.healthgateway.server.store.RecordStore;
@@ -31,18 +32,20 @@ import org.hl7.fhir.r4.model.Consent.ConsentState;
 
 /**
  * Releases of data written before a consent (flow 4): hands the patient its own wrapped data keys
- * for everything in the consent's scope, then checks and records the patient's signed re-wraps
- * for the actor as a KEY_RELEASE transaction that carries the patient's statement and signature,
- * so every verifier sees which patient-signed consent a release cites. The node never needs the
+ * for everything in the consent's scope, then checks and records the patient's signed re-wraps for
+ * the actor as a KEY_RELEASE transaction that carries the patient's statement and signature, so
+ * every verifier sees which patient-signed consent a release cites. The node never needs the
  * patient's private key, except for custodial patients, for whom it runs the same wallet steps.
  */
 public final class KeyReleaseService {
   private final RecordStore store;
   private final ConsentService consents;
+  private final AuditTrail audit;
 
-  public KeyReleaseService(RecordStore store, ConsentService consents) {
+  public KeyReleaseService(RecordStore store, ConsentService consents, AuditTrail audit) {
     this.store = store;
     this.consents = consents;
+    this.audit = audit;
   }
 
   /** The actor, its registered encryption key, and the patient's keys to re-wrap for it. */
@@ -138,12 +141,16 @@ public final class KeyReleaseService {
     checkStatement(statement, consent, consentId, patientRef);
     String patientId = consent.getPatient().getReferenceElement().getIdPart();
     List<WrappedKey> released = new ArrayList<>();
+    List<VersionMeta> versions = new ArrayList<>();
     for (ReleaseStatement.ReleasedKey key : statement.keys()) {
       VersionMeta meta = versionInScope(key.reference(), patientId, consent, statement.actor());
+      versions.add(meta);
       released.add(
-          new WrappedKey(GrantKeyRing.RELEASED_PREFIX + meta.ledgerIndex(), "A256KW", key.dataKey()));
+          new WrappedKey(
+              GrantKeyRing.RELEASED_PREFIX + meta.ledgerIndex(), "A256KW", key.dataKey()));
     }
     record(statement, statementBytes, signature, patientRef, released);
+    versions.forEach(meta -> audit.accessed(statement.actor(), meta, "release", null));
     return released.size();
   }
 
@@ -262,7 +269,8 @@ public final class KeyReleaseService {
           continue;
         }
         PatientWallet.SignedRelease signed =
-            wallet.release("Consent/" + consentId, request.actor(), request.actorKey(), request.keys());
+            wallet.release(
+                "Consent/" + consentId, request.actor(), request.actorKey(), request.keys());
         release(consentId, signed.statement(), signed.signature(), patientRef);
       }
     } catch (GeneralSecurityException e) {
@@ -278,7 +286,8 @@ public final class KeyReleaseService {
             .filter(m -> !m.deleted())
             .orElseThrow(() -> new ResourceNotFoundException("Consent/" + consentId));
     if (!requester.equals("Patient/" + meta.patientId())) {
-      throw new ForbiddenOperationException("Only the patient releases keys for Consent/" + consentId);
+      throw new ForbiddenOperationException(
+          "Only the patient releases keys for Consent/" + consentId);
     }
     Consent consent =
         consents

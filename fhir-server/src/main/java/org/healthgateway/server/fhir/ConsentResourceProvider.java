@@ -30,8 +30,7 @@ public final class ConsentResourceProvider extends GenericResourceProvider {
 
   /**
    * For each actor: {@code actor}, {@code actorKey} (public JWK), and one {@code key} per version
-   * with parts {@code reference}, {@code grant} (JWE for the patient) and {@code dataKey}
-   * (A256KW).
+   * with parts {@code reference}, {@code grant} (JWE for the patient) and {@code dataKey} (A256KW).
    */
   @Operation(name = "$wrapped-keys", idempotent = true)
   public Parameters wrappedKeys(@IdParam IIdType id) {
@@ -40,7 +39,10 @@ public final class ConsentResourceProvider extends GenericResourceProvider {
         releases.heldKeys(id.getIdPart(), Requester.current())) {
       Parameters.ParametersParameterComponent actor = result.addParameter().setName("release");
       actor.addPart().setName("actor").setValue(new StringType(request.actor()));
-      actor.addPart().setName("actorKey").setValue(new StringType(request.actorKey().toJSONString()));
+      actor
+          .addPart()
+          .setName("actorKey")
+          .setValue(new StringType(request.actorKey().toJSONString()));
       for (PatientWallet.HeldKey key : request.keys()) {
         Parameters.ParametersParameterComponent part = actor.addPart().setName("key");
         part.addPart().setName("reference").setValue(new StringType(key.reference()));

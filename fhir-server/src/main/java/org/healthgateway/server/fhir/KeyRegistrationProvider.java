@@ -50,8 +50,14 @@ public final class KeyRegistrationProvider {
       store.identities().registerPublicKeys(requester, enc, sig, store.ledger());
       store.grants().retire(requester);
       Parameters result = new Parameters();
-      result.addParameter().setName("encryptionKeyId").setValue(new StringType(KeyPairs.thumbprint(enc)));
-      result.addParameter().setName("signingKeyId").setValue(new StringType(KeyPairs.thumbprint(sig)));
+      result
+          .addParameter()
+          .setName("encryptionKeyId")
+          .setValue(new StringType(KeyPairs.thumbprint(enc)));
+      result
+          .addParameter()
+          .setName("signingKeyId")
+          .setValue(new StringType(KeyPairs.thumbprint(sig)));
       return result;
     } catch (Exception e) {
       throw Errors.map(e);
@@ -74,7 +80,8 @@ public final class KeyRegistrationProvider {
   private static void verifyProof(String requester, JWK enc, JWK sig, String proof) {
     try {
       byte[] payload = Signatures.verify(sig, proof);
-      Map<String, Object> claims = JSONObjectUtils.parse(new String(payload, StandardCharsets.UTF_8));
+      Map<String, Object> claims =
+          JSONObjectUtils.parse(new String(payload, StandardCharsets.UTF_8));
       long iat = JSONObjectUtils.getLong(claims, "iat");
       boolean fresh = Math.abs(Instant.now().getEpochSecond() - iat) <= MAX_PROOF_AGE_SECONDS;
       if (!requester.equals(claims.get("sub"))

@@ -15,14 +15,15 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
+import org.healthgateway.server.audit.AuditTrail;
 import org.healthgateway.server.search.SearchEngine;
 import org.healthgateway.server.search.SearchQuery;
 import org.healthgateway.server.store.AccessDeniedException;
 import org.healthgateway.server.store.RecordStore;
 import org.healthgateway.server.store.ResourceIndex;
 import org.healthgateway.server.store.VersionMeta;
-import org.healthgateway.server.store.WriteGuard;
 import org.healthgateway.server.store.Write;
+import org.healthgateway.server.store.WriteGuard;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.OperationOutcome;
@@ -41,6 +42,7 @@ public final class ResourceService {
   private final SearchEngine search;
   private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
   private final List<WriteGuard> guards = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private volatile AuditTrail audit = AuditTrail.NONE;
 
   public ResourceService(FhirContext fhir, RecordStore store, SearchEngine search) {
     this.fhir = fhir;
@@ -49,6 +51,10 @@ public final class ResourceService {
     for (int i = 0; i < STRIPES; i++) {
       locks[i] = new ReentrantLock();
     }
+  }
+
+  public void setAuditTrail(AuditTrail audit) {
+    this.audit = audit;
   }
 
   public void addGuard(WriteGuard guard) {
@@ -233,7 +239,15 @@ public final class ResourceService {
       throw new ResourceGoneException(
           type + "/" + id + " was deleted (version " + meta.get().version() + ")");
     }
-    return open(meta.get(), requester);
+    String action = version == null ? "read" : "vread";
+    try {
+      IBaseResource resource = open(meta.get(), requester);
+      audit.accessed(requester, meta.get(), action, null);
+      return resource;
+    } catch (ForbiddenOperationException e) {
+      audit.accessed(requester, meta.get(), action, e.getMessage());
+      throw e;
+    }
   }
 
   /** Opens a version the caller already found; 403 if the requester holds no key for it. */
@@ -259,6 +273,7 @@ public final class ResourceService {
         Optional<IBaseResource> resource = openIfAllowed(meta, requester);
         if (resource.isPresent() && query.matches(resource.get())) {
           matches.add(((org.hl7.fhir.r4.model.Resource) resource.get()).copy());
+          audit.accessed(requester, meta, "search", null);
         }
       }
     }
@@ -310,7 +325,8 @@ public final class ResourceService {
     VersionMeta patient =
         index()
             .current("Patient", patientId)
-            .orElseThrow(() -> new ResourceNotFoundException("Patient/" + patientId + " is not known"));
+            .orElseThrow(
+                () -> new ResourceNotFoundException("Patient/" + patientId + " is not known"));
     if (patient.deleted()) {
       throw new ResourceGoneException("Patient/" + patientId + " was deleted");
     }
@@ -322,7 +338,11 @@ public final class ResourceService {
     for (VersionMeta meta : index().currentOfPatient(null, patientId)) {
       if (!meta.type().equals("Patient") && store.canRead(meta, requester)) {
         openIfAllowed(meta, requester)
-            .ifPresent(r -> result.add(((org.hl7.fhir.r4.model.Resource) r).copy()));
+            .ifPresent(
+                r -> {
+                  result.add(((org.hl7.fhir.r4.model.Resource) r).copy());
+                  audit.accessed(requester, meta, "everything", null);
+                });
       }
     }
     return result;

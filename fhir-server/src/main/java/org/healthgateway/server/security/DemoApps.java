@@ -70,7 +70,8 @@ public final class DemoApps {
         return new DemoApps(SecretFiles.JSON.readValue(file.toFile(), AppsFile.class).apps());
       }
       List<App> made =
-          List.of(new App(PATIENT_APP, null), new App(PRACTITIONER_APP, SecretFiles.randomSecret()));
+          List.of(
+              new App(PATIENT_APP, null), new App(PRACTITIONER_APP, SecretFiles.randomSecret()));
       SecretFiles.write(file, new AppsFile(made));
       return new DemoApps(made);
     } catch (IOException e) {

@@ -96,7 +96,11 @@ public final class DemoClients {
               .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
               .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_POST)
               .authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
+              // Full access by default (no scope parameter = all registered scopes); a request may
+              // ask for narrower SMART scopes, e.g. patient/Observation.rs for a patient's token.
               .scope("system/*.*")
+              .scope("user/*.*")
+              .scope("patient/*.*")
               .clientSettings(
                   ClientSettings.builder()
                       .setting(Requester.FHIR_USER_CLAIM, client.fhirUser())

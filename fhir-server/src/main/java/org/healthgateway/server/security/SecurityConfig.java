@@ -2,14 +2,19 @@ package org.healthgateway.server.security;
 
 import static org.springframework.security.web.util.matcher.AntPathRequestMatcher.antMatcher;
 
+import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWKSet;
-import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
-import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import jakarta.servlet.http.HttpServletResponse;
+import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
+import java.util.Objects;
 import org.healthgateway.server.config.GatewayProperties;
+import org.healthgateway.server.smart.SmartProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -19,49 +24,44 @@ import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.jwt.JwtClaimNames;
+import org.springframework.security.oauth2.jwt.JwtClaimValidator;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
-import org.springframework.security.oauth2.server.authorization.client.InMemoryRegisteredClientRepository;
-import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
-import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
-import org.springframework.security.oauth2.server.authorization.config.annotation.web.configuration.OAuth2AuthorizationServerConfiguration;
-import org.springframework.security.oauth2.server.authorization.config.annotation.web.configurers.OAuth2AuthorizationServerConfigurer;
-import org.springframework.security.oauth2.server.authorization.settings.AuthorizationServerSettings;
-import org.springframework.security.oauth2.server.authorization.token.JwtEncodingContext;
-import org.springframework.security.oauth2.server.authorization.token.OAuth2TokenCustomizer;
+import org.springframework.security.oauth2.jwt.JwtValidators;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.server.resource.web.BearerTokenAuthenticationEntryPoint;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.security.web.util.matcher.OrRequestMatcher;
+import org.springframework.web.cors.CorsConfiguration;
+import org.springframework.web.cors.CorsConfigurationSource;
+import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
 
 /**
- * The embedded OAuth2 authorization server (Spring Authorization Server) and the resource-server
- * chain that protects {@code /fhir}: every FHIR call but the CapabilityStatement needs a bearer
- * token, and every refusal is an OperationOutcome.
+ * The resource-server chain that protects {@code /fhir}, {@code /smart} and the actuator: every
+ * call but the CapabilityStatement and the SMART configuration needs a bearer token whose
+ * signature, issuer, audience (the FHIR base URL) and expiry check out, and every refusal is an
+ * OperationOutcome. Tokens come from the embedded authorization server ({@link
+ * EmbeddedAuthorizationServerConfig}) or from an external OpenID Connect provider ({@code
+ * gateway.smart.external.*}).
  */
 @Configuration
 public class SecurityConfig {
 
   @Bean
-  @Order(1)
-  SecurityFilterChain authorizationServerChain(HttpSecurity http) throws Exception {
-    OAuth2AuthorizationServerConfigurer authorizationServer =
-        OAuth2AuthorizationServerConfigurer.authorizationServer();
-    http.securityMatcher(authorizationServer.getEndpointsMatcher())
-        .with(authorizationServer, as -> as.oidc(Customizer.withDefaults()))
-        .authorizeHttpRequests(authorize -> authorize.anyRequest().authenticated())
-        .csrf(csrf -> csrf.ignoringRequestMatchers(authorizationServer.getEndpointsMatcher()));
-    return http.build();
-  }
-
-  @Bean
   @Order(2)
   SecurityFilterChain fhirChain(HttpSecurity http) throws Exception {
     // The FHIR servlet is not Spring MVC's: match on the raw path, not on MVC mappings.
-    http.securityMatcher(new OrRequestMatcher(antMatcher("/fhir/**"), antMatcher("/actuator/**")))
+    http.securityMatcher(
+            new OrRequestMatcher(
+                antMatcher("/fhir/**"), antMatcher("/actuator/**"), antMatcher("/smart/**")))
         .authorizeHttpRequests(
             authorize ->
                 authorize
+                    .requestMatchers(antMatcher(HttpMethod.OPTIONS, "/fhir/**"))
+                    .permitAll()
                     .requestMatchers(antMatcher(HttpMethod.GET, "/fhir/metadata"))
                     .permitAll()
                     .requestMatchers(antMatcher(HttpMethod.GET, "/fhir/.well-known/**"))
@@ -79,6 +79,7 @@ public class SecurityConfig {
                     .accessDeniedHandler(fhirAccessDeniedHandler()))
         .exceptionHandling(e -> e.authenticationEntryPoint(fhirAuthenticationEntryPoint()))
         .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+        .cors(Customizer.withDefaults())
         .csrf(csrf -> csrf.disable());
     return http.build();
   }
@@ -101,10 +102,27 @@ public class SecurityConfig {
             response, HttpServletResponse.SC_FORBIDDEN, "forbidden", "Access denied");
   }
 
+  /**
+   * Browser apps (SMART public clients) call the FHIR and token endpoints from their own origin
+   * with a bearer token, never with cookies, so any origin may call without credentials.
+   */
   @Bean
-  RegisteredClientRepository registeredClients(DemoClients clients, PasswordEncoder encoder) {
-    List<RegisteredClient> registered = clients.registeredClients(encoder);
-    return new InMemoryRegisteredClientRepository(registered);
+  CorsConfigurationSource corsConfigurationSource() {
+    CorsConfiguration cors = new CorsConfiguration();
+    cors.addAllowedOriginPattern("*");
+    cors.setAllowedMethods(List.of("GET", "POST", "PUT", "DELETE", "OPTIONS"));
+    cors.setAllowedHeaders(
+        List.of("Authorization", "Content-Type", "Accept", "If-Match", "If-None-Exist", "Prefer"));
+    cors.setExposedHeaders(List.of("Location", "ETag", "Content-Location", "Last-Modified"));
+    cors.setAllowCredentials(false);
+    cors.setMaxAge(3600L);
+    UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
+    source.registerCorsConfiguration("/fhir/**", cors);
+    source.registerCorsConfiguration("/oauth2/token", cors);
+    source.registerCorsConfiguration("/oauth2/revoke", cors);
+    source.registerCorsConfiguration("/oauth2/jwks", cors);
+    source.registerCorsConfiguration("/.well-known/**", cors);
+    return source;
   }
 
   /** Client secrets are random 256-bit values, so a low bcrypt cost keeps token calls fast. */
@@ -113,32 +131,50 @@ public class SecurityConfig {
     return new BCryptPasswordEncoder(6);
   }
 
+  /**
+   * Access tokens: signed (RS256 by the node's token key, or any of the external provider's JWKS),
+   * issued by the configured issuer, for the FHIR base URL, with an expiry in the future.
+   */
   @Bean
-  JWKSource<SecurityContext> tokenSigningKeys(TokenSigningKey key) {
-    RSAKey rsa = key.get();
-    return new ImmutableJWKSet<>(new JWKSet(rsa));
+  JwtDecoder jwtDecoder(SmartProperties smart, TokenSigningKey key) {
+    NimbusJwtDecoder decoder;
+    if (smart.embedded()) {
+      DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+      processor.setJWSKeySelector(
+          new JWSVerificationKeySelector<>(
+              JWSAlgorithm.RS256, new ImmutableJWKSet<>(new JWKSet(key.get().toPublicJWK()))));
+      decoder = new NimbusJwtDecoder(processor);
+    } else if (smart.external().jwksUri() != null && !smart.external().jwksUri().isBlank()) {
+      decoder =
+          NimbusJwtDecoder.withJwkSetUri(smart.external().jwksUri())
+              .jwsAlgorithms(
+                  algorithms ->
+                      algorithms.addAll(
+                          List.of(
+                              org.springframework.security.oauth2.jose.jws.SignatureAlgorithm.RS256,
+                              org.springframework.security.oauth2.jose.jws.SignatureAlgorithm.RS384,
+                              org.springframework.security.oauth2.jose.jws.SignatureAlgorithm.PS256,
+                              org.springframework.security.oauth2.jose.jws.SignatureAlgorithm.ES256,
+                              org.springframework.security.oauth2.jose.jws.SignatureAlgorithm
+                                  .ES384)))
+              .build();
+    } else {
+      decoder = NimbusJwtDecoder.withIssuerLocation(smart.tokenIssuer()).build();
+    }
+    decoder.setJwtValidator(
+        new DelegatingOAuth2TokenValidator<>(
+            JwtValidators.createDefaultWithIssuer(smart.tokenIssuer()),
+            new JwtClaimValidator<Instant>(JwtClaimNames.EXP, Objects::nonNull),
+            new JwtClaimValidator<Object>(
+                JwtClaimNames.AUD, aud -> audienceContains(aud, smart.fhirBaseUrl()))));
+    return decoder;
   }
 
-  @Bean
-  JwtDecoder jwtDecoder(JWKSource<SecurityContext> keys) {
-    return OAuth2AuthorizationServerConfiguration.jwtDecoder(keys);
-  }
-
-  @Bean
-  AuthorizationServerSettings authorizationServerSettings() {
-    return AuthorizationServerSettings.builder().build();
-  }
-
-  /** Puts the client's FHIR user into its access tokens (SMART's {@code fhirUser}). */
-  @Bean
-  OAuth2TokenCustomizer<JwtEncodingContext> fhirUserClaim() {
-    return context -> {
-      Object fhirUser =
-          context.getRegisteredClient().getClientSettings().getSetting(Requester.FHIR_USER_CLAIM);
-      if (fhirUser != null) {
-        context.getClaims().claim(Requester.FHIR_USER_CLAIM, fhirUser);
-      }
-    };
+  private static boolean audienceContains(Object aud, String expected) {
+    if (aud instanceof Collection<?> list) {
+      return list.stream().anyMatch(a -> expected.equals(String.valueOf(a)));
+    }
+    return expected.equals(aud);
   }
 
   @Bean

@@ -24,10 +24,10 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.util.HtmlUtils;
 
 /**
- * The consent screen of the embedded authorization server: the signed-in user approves (or
- * unticks) each requested scope and, for a standalone launch with {@code launch/patient} by a user
- * who is not a patient, picks the patient. The form posts to Spring Authorization Server's
- * authorization endpoint; the chosen patient travels as the {@code patient} parameter.
+ * The consent screen of the embedded authorization server: the signed-in user approves (or unticks)
+ * each requested scope and, for a standalone launch with {@code launch/patient} by a user who is
+ * not a patient, picks the patient. The form posts to Spring Authorization Server's authorization
+ * endpoint; the chosen patient travels as the {@code patient} parameter.
  */
 @RestController
 @ConditionalOnExpression(SmartProperties.EMBEDDED)
@@ -128,8 +128,12 @@ public class ConsentController {
             service
                 .openIfAllowed(meta, fhirUser)
                 .filter(Patient.class::isInstance)
-                .map(p -> ((Patient) p).getNameFirstRep().getNameAsSingleString() + " (" + meta.id()
-                    + ")")
+                .map(
+                    p ->
+                        ((Patient) p).getNameFirstRep().getNameAsSingleString()
+                            + " ("
+                            + meta.id()
+                            + ")")
                 .orElse(meta.id());
       }
       options.add(new String[] {meta.id(), label});

@@ -8,9 +8,9 @@ import java.util.Base64;
 import java.util.Optional;
 
 /**
- * Launch contexts in memory: the opaque {@code launch} ids an EHR creates before it launches an
- * app (valid for ten minutes, used once), and the context bound to each authorization at consent,
- * which its access and refresh tokens carry.
+ * Launch contexts in memory: the opaque {@code launch} ids an EHR creates before it launches an app
+ * (valid for ten minutes, used once), and the context bound to each authorization at consent, which
+ * its access and refresh tokens carry.
  */
 public final class LaunchContexts {
   /** Patient and encounter ids (no type prefix); encounter may be null. */

@@ -13,8 +13,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * EHR launch: an EHR (or a practitioner's session in it), authenticated with its bearer token,
- * creates a launch context for a patient and optionally an encounter and passes the returned
- * opaque id to the app as {@code launch}. Patients can't create launches.
+ * creates a launch context for a patient and optionally an encounter and passes the returned opaque
+ * id to the app as {@code launch}. Patients can't create launches.
  */
 @RestController
 @ConditionalOnExpression(SmartProperties.EMBEDDED)
@@ -44,7 +44,9 @@ public class LaunchController {
     }
     String patientId = patient.startsWith("Patient/") ? patient.substring(8) : patient;
     String encounterId =
-        encounter != null && encounter.startsWith("Encounter/") ? encounter.substring(10) : encounter;
+        encounter != null && encounter.startsWith("Encounter/")
+            ? encounter.substring(10)
+            : encounter;
     if (!patientId.matches(ID) || (encounterId != null && !encounterId.matches(ID))) {
       return error(HttpStatus.BAD_REQUEST, "patient and encounter must be FHIR ids");
     }

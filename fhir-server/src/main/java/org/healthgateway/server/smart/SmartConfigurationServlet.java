@@ -19,8 +19,10 @@ final class SmartConfigurationServlet extends HttpServlet {
 
   SmartConfigurationServlet(SmartEndpoints endpoints) {
     try {
-      this.body = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(
-          endpoints.configuration());
+      this.body =
+          new ObjectMapper()
+              .writerWithDefaultPrettyPrinter()
+              .writeValueAsBytes(endpoints.configuration());
     } catch (IOException e) {
       throw new IllegalStateException("cannot write the SMART configuration", e);
     }

@@ -50,7 +50,8 @@ public final class SmartScopeInterceptor {
   /** Checks the token's scopes against the interaction HAPI is about to run. */
   @Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED)
   public void checkScopes(RequestDetails request, RestOperationTypeEnum operation) {
-    if (operation == RestOperationTypeEnum.METADATA || operation == RestOperationTypeEnum.GET_PAGE) {
+    if (operation == RestOperationTypeEnum.METADATA
+        || operation == RestOperationTypeEnum.GET_PAGE) {
       return;
     }
     TokenScopes token = currentToken();
@@ -99,7 +100,8 @@ public final class SmartScopeInterceptor {
     }
     if (resource instanceof Bundle bundle) {
       filterBundle(token.get(), bundle);
-    } else if (operation == RestOperationTypeEnum.READ || operation == RestOperationTypeEnum.VREAD) {
+    } else if (operation == RestOperationTypeEnum.READ
+        || operation == RestOperationTypeEnum.VREAD) {
       String type = fhir.getResourceType(resource);
       ScopeAccess access = token.get().access(type, 'r');
       if (!passes(type, resource, access)) {
@@ -151,7 +153,10 @@ public final class SmartScopeInterceptor {
       }
     }
     if (access.filters().size() == 1) {
-      access.filters().get(0).forEach((name, values) -> values.forEach(v -> append(params, name, v)));
+      access
+          .filters()
+          .get(0)
+          .forEach((name, values) -> values.forEach(v -> append(params, name, v)));
     } else if (!access.filters().isEmpty()) {
       Set<String> names =
           access.filters().stream()
@@ -165,8 +170,7 @@ public final class SmartScopeInterceptor {
       if (sameSingleName) {
         String name = names.iterator().next();
         String anyOf =
-            String.join(
-                ",", access.filters().stream().flatMap(f -> f.get(name).stream()).toList());
+            String.join(",", access.filters().stream().flatMap(f -> f.get(name).stream()).toList());
         append(params, name, anyOf);
       }
       // Otherwise the union can't be one FHIR query: filterResponse leaves out the rest.

@@ -111,10 +111,7 @@ public final class TokenScopes {
       return new ScopeAccess(true, patientId.get(), filters, null);
     }
     return ScopeAccess.denied(
-        "Insufficient scope: the access token does not allow '"
-            + interaction
-            + "' on "
-            + type);
+        "Insufficient scope: the access token does not allow '" + interaction + "' on " + type);
   }
 
   /** The patient of the launch context, or the user's own id when the user is a Patient. */

@@ -4,8 +4,8 @@ import java.util.Optional;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 
 /**
- * Decides, beyond key possession, whether a requester who is neither the patient nor the author
- * may be served a version (consent in force, no deny). Returns the reason for a refusal.
+ * Decides, beyond key possession, whether a requester who is neither the patient nor the author may
+ * be served a version (consent in force, no deny). Returns the reason for a refusal.
  */
 @FunctionalInterface
 public interface AccessPolicy {

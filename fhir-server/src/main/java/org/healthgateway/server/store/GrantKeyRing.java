@@ -99,8 +99,8 @@ public final class GrantKeyRing {
   }
 
   /**
-   * After a recipient rotated its encryption key: the next write for each of its pairs issues a
-   * new grant wrapped for the new key; old grants keep opening old data with the old key.
+   * After a recipient rotated its encryption key: the next write for each of its pairs issues a new
+   * grant wrapped for the new key; old grants keep opening old data with the old key.
    */
   public void retire(String recipient) {
     current.values().removeIf(g -> g.recipient().equals(recipient));
@@ -200,7 +200,8 @@ public final class GrantKeyRing {
       throws GeneralSecurityException {
     String jwe = recipientWrapper.wrap(recipientKey, grantKey);
     meters.counter("gateway.keys.wraps", "kind", "grant").increment();
-    String alg = recipientKey.getKeyType().getValue().equals("RSA") ? "RSA-OAEP-256" : "ECDH-ES+A256KW";
+    String alg =
+        recipientKey.getKeyType().getValue().equals("RSA") ? "RSA-OAEP-256" : "ECDH-ES+A256KW";
     return new WrappedKey(keyId, alg, jwe.getBytes(StandardCharsets.UTF_8));
   }
 
@@ -215,7 +216,8 @@ public final class GrantKeyRing {
    * The grant key, unwrapped with the recipient's private key when this node holds it, else with
    * the node's own copy.
    */
-  public SecretKey key(Grant grant, Ledger ledger) throws GeneralSecurityException, LedgerException {
+  public SecretKey key(Grant grant, Ledger ledger)
+      throws GeneralSecurityException, LedgerException {
     SecretKey cached = unwrapped.getIfPresent(grant.id());
     if (cached != null) {
       meters.counter("gateway.keys.cache", "key", "grant", "result", "hit").increment();

@@ -5,8 +5,8 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 
 /**
  * Told of every resource version once it is durable on the ledger (subscriptions, audit, consent
- * bookkeeping). Called on the writing thread after the response is decided; must not throw and
- * must not block for long.
+ * bookkeeping). Called on the writing thread after the response is decided; must not throw and must
+ * not block for long.
  */
 @FunctionalInterface
 public interface WriteListener {

@@ -73,7 +73,9 @@ final class RestHookChannel implements NotificationChannel {
             .followRedirects(HttpClient.Redirect.NEVER)
             .build();
     return request ->
-        client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).thenApply(r -> r.statusCode());
+        client
+            .sendAsync(request, HttpResponse.BodyHandlers.discarding())
+            .thenApply(r -> r.statusCode());
   }
 
   @Override

@@ -81,8 +81,12 @@ final class SubscriptionInterceptor {
   /** Checks one write: {@code resource} null for a deletion, {@code id} null for a create. */
   private void check(IBaseResource resource, String id) {
     String user = requester.get();
-    boolean exists = id != null && index.current(SubscriptionNotifier.SUBSCRIPTION, id)
-        .filter(v -> !v.deleted()).isPresent();
+    boolean exists =
+        id != null
+            && index
+                .current(SubscriptionNotifier.SUBSCRIPTION, id)
+                .filter(v -> !v.deleted())
+                .isPresent();
     if (exists) {
       requireOwner(index.current(SubscriptionNotifier.SUBSCRIPTION, id).orElseThrow(), user);
     }

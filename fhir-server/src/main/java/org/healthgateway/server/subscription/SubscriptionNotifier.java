@@ -9,9 +9,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Told of every durable write: keeps the registry current with written Subscriptions and hands
- * each matching (subscription, version) to its channel. Matching runs in memory on the writing
- * thread; delivery is the channel's, asynchronous.
+ * Told of every durable write: keeps the registry current with written Subscriptions and hands each
+ * matching (subscription, version) to its channel. Matching runs in memory on the writing thread;
+ * delivery is the channel's, asynchronous.
  */
 final class SubscriptionNotifier implements WriteListener {
   private static final Logger LOG = LoggerFactory.getLogger(SubscriptionNotifier.class);

@@ -37,8 +37,8 @@ final class SubscriptionRegistry {
   }
 
   /**
-   * Takes in a written Subscription version (or its deletion). Older versions than the one held
-   * are ignored, so start-up loading and live writes may interleave.
+   * Takes in a written Subscription version (or its deletion). Older versions than the one held are
+   * ignored, so start-up loading and live writes may interleave.
    */
   void apply(VersionMeta meta, IBaseResource resource) {
     byId.compute(

@@ -114,8 +114,7 @@ final class SubscriptionSocketHandler extends TextWebSocketHandler implements No
       send(session, "error no websocket subscription " + printable(id) + " of " + user.fhirUser());
       return;
     }
-    long bound =
-        bindings.values().stream().filter(ids -> ids.contains(session.getId())).count();
+    long bound = bindings.values().stream().filter(ids -> ids.contains(session.getId())).count();
     if (bound >= MAX_BINDS_PER_SESSION) {
       send(session, "error at most " + MAX_BINDS_PER_SESSION + " binds per connection");
       return;

@@ -62,7 +62,8 @@ final class SubscriptionValidator {
       if (status == null) {
         throw new InvalidSubscription("Subscription.status is required");
       }
-      boolean active = status == SubscriptionStatus.ACTIVE || status == SubscriptionStatus.REQUESTED;
+      boolean active =
+          status == SubscriptionStatus.ACTIVE || status == SubscriptionStatus.REQUESTED;
       return new Validation(
           new SubscriptionSpec(
               subscription.getIdElement().getIdPart(),

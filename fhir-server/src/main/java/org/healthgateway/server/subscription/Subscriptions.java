@@ -30,6 +30,7 @@ import org.springframework.web.socket.WebSocketHandler;
  */
 public final class Subscriptions implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Subscriptions.class);
+
   /** Path of the websocket endpoint, outside {@code /fhir} and its security chain. */
   public static final String WEBSOCKET_PATH = "/ws/subscriptions";
 

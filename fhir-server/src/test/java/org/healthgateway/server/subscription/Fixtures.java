@@ -49,7 +49,7 @@ final class Fixtures {
         new CodeableConcept(
             new Coding(
                 "http://terminology.hl7.org/CodeSystem/consentscope", "patient-privacy", null)));
-    consent.getProvisionOrCreate().addActor().setReference(new Reference(PRACTITIONER_B));
+    consent.getProvision().addActor().setReference(new Reference(PRACTITIONER_B));
     return consent;
   }
 

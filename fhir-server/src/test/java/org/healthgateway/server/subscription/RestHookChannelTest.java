@@ -74,7 +74,8 @@ class RestHookChannelTest {
   void deliver_failsTwiceThenSucceeds_retriesUntilTheThirdAttempt() {
     RestHookChannel channel = channel(answering(500, -1), 6);
 
-    channel.deliver(spec("http://localhost:9/hook", null), consent, Fixtures.proposedConsent("c1", PATIENT_P));
+    channel.deliver(
+        spec("http://localhost:9/hook", null), consent, Fixtures.proposedConsent("c1", PATIENT_P));
 
     await().atMost(Duration.ofSeconds(10)).until(() -> count("success") == 1);
     assertThat(sent).hasSize(3);
@@ -87,7 +88,8 @@ class RestHookChannelTest {
   void deliver_alwaysFailing_givesUpAfterMaxAttempts() {
     RestHookChannel channel = channel(answering(500, 503, 502, 404), 4);
 
-    channel.deliver(spec("http://localhost:9/hook", null), consent, Fixtures.proposedConsent("c1", PATIENT_P));
+    channel.deliver(
+        spec("http://localhost:9/hook", null), consent, Fixtures.proposedConsent("c1", PATIENT_P));
 
     await().atMost(Duration.ofSeconds(10)).until(() -> count("failure") == 1);
     assertThat(sent).hasSize(4);
@@ -100,7 +102,10 @@ class RestHookChannelTest {
   void request_withoutPayload_isAnEmptyPingWithTheChannelHeaders() {
     HttpRequest request =
         channel(answering(), 1)
-            .request(spec("https://app.example.org/hook", null), consent, Fixtures.proposedConsent("c1", PATIENT_P));
+            .request(
+                spec("https://app.example.org/hook", null),
+                consent,
+                Fixtures.proposedConsent("c1", PATIENT_P));
 
     assertThat(request.method()).isEqualTo("POST");
     assertThat(request.bodyPublisher().orElseThrow().contentLength()).isZero();

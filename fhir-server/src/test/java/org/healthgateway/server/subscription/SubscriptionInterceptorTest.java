@@ -66,8 +66,7 @@ class SubscriptionInterceptorTest {
     user.set(PATIENT_Q);
 
     assertThatThrownBy(
-            () ->
-                call(RestOperationTypeEnum.UPDATE, "s", Fixtures.websocket("s", PROPOSED_FOR_P)))
+            () -> call(RestOperationTypeEnum.UPDATE, "s", Fixtures.websocket("s", PROPOSED_FOR_P)))
         .isInstanceOf(ForbiddenOperationException.class);
     assertThatThrownBy(() -> call(RestOperationTypeEnum.DELETE, "s", null))
         .isInstanceOf(ForbiddenOperationException.class);

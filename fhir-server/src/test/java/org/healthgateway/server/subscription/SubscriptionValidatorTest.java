@@ -16,7 +16,8 @@ class SubscriptionValidatorTest {
 
   @Test
   void validate_websocketOnProposedConsents_isActiveWithParsedCriteria() {
-    Validation validation = validator.validate(Fixtures.websocket("s1", PROPOSED_FOR_P), PATIENT_P, 1);
+    Validation validation =
+        validator.validate(Fixtures.websocket("s1", PROPOSED_FOR_P), PATIENT_P, 1);
 
     assertThat(validation.error()).isNull();
     SubscriptionSpec spec = validation.spec();

@@ -154,6 +154,18 @@ public final class ConsentEngine {
     return ProposalValidator.problems(consent, proposer);
   }
 
+  /**
+   * The structural problems that make {@link #decide} treat a consent as invalid (deny all): too
+   * deep, too many provisions or list entries, a nested provision without type. Lets the server
+   * refuse such a consent at write time instead of letting it block every access.
+   *
+   * @return stable problems; empty if the engine can evaluate the consent
+   */
+  public List<String> validateStructure(Consent consent) {
+    Objects.requireNonNull(consent, "consent");
+    return List.copyOf(ConsentStructure.problems(consent));
+  }
+
   /** One line describing the consent's status and scope, stable for equal content. */
   public String summarize(Consent consent) {
     Objects.requireNonNull(consent, "consent");
@@ -162,8 +174,8 @@ public final class ConsentEngine {
 
   /**
    * The bytes the patient's approval JWS signs: the consent as compact JSON (HAPI's encoder,
-   * elements in definition order), with id {@code <id>} (no base, no version), {@code meta}
-   * reduced to {@code meta.versionId}, and no narrative. Binding the replaced version makes an old
+   * elements in definition order), with id {@code <id>} (no base, no version), {@code meta} reduced
+   * to {@code meta.versionId}, and no narrative. Binding the replaced version makes an old
    * signature fail on any later version, so an approval can't be replayed.
    *
    * @param consent the consent; not modified
@@ -182,7 +194,8 @@ public final class ConsentEngine {
     copy.setIdElement(new IdType("Consent", consent.getIdElement().getIdPart()));
     copy.setMeta(new Meta().setVersionId(consent.getMeta().getVersionId()));
     copy.setText(null);
-    IParser parser = ctx.newJsonParser().setPrettyPrint(false).setSuppressNarratives(true);
+    // Not setSuppressNarratives: HAPI would add a SUBSETTED tag to meta.
+    IParser parser = ctx.newJsonParser().setPrettyPrint(false);
     return parser.encodeResourceToString(copy).getBytes(StandardCharsets.UTF_8);
   }
 }

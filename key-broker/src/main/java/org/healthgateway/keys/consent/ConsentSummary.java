@@ -91,7 +91,8 @@ final class ConsentSummary {
       text.append(' ')
           .append(name)
           .append('=')
-          .append(period.getStartElement().hasValue() ? period.getStartElement().asStringValue() : "")
+          .append(
+              period.getStartElement().hasValue() ? period.getStartElement().asStringValue() : "")
           .append("..")
           .append(period.getEndElement().hasValue() ? period.getEndElement().asStringValue() : "");
     }

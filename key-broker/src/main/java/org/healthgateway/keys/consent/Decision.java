@@ -6,8 +6,8 @@ import java.util.Objects;
  * The consent engine's answer for one access.
  *
  * @param permitted true only if an active consent permits the access and none denies it
- * @param reason a stable, user-readable reason ({@code "permitted by Consent/x"}, {@code "denied
- *     by Consent/x"}, {@link #NO_CONSENT}, {@link #PERIOD_ENDED}, ...)
+ * @param reason a stable, user-readable reason ({@code "permitted by Consent/x"}, {@code "denied by
+ *     Consent/x"}, {@link #NO_CONSENT}, {@link #PERIOD_ENDED}, ...)
  * @param consentId the {@code Consent/id} that decided, or null if none did
  */
 public record Decision(boolean permitted, String reason, String consentId) {

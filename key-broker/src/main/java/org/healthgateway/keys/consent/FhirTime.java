@@ -66,8 +66,7 @@ final class FhirTime {
     if (isInverted(period)) {
       return Position.INVALID;
     }
-    if (period.getStartElement().hasValue()
-        && instant.isBefore(lower(period.getStartElement()))) {
+    if (period.getStartElement().hasValue() && instant.isBefore(lower(period.getStartElement()))) {
       return Position.BEFORE;
     }
     if (period.getEndElement().hasValue() && !instant.isBefore(upper(period.getEndElement()))) {

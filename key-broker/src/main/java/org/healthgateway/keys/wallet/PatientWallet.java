@@ -23,8 +23,8 @@ import org.healthgateway.keys.internal.JweKeyWrapper;
 
 /**
  * The patient's side of the key broker: the steps the patient app runs in the browser with
- * WebCrypto, in Java for tests, tools and custodial patients. Holds the patient's private keys
- * (an encryption key that grant keys are wrapped for, and a signing key); they never leave it.
+ * WebCrypto, in Java for tests, tools and custodial patients. Holds the patient's private keys (an
+ * encryption key that grant keys are wrapped for, and a signing key); they never leave it.
  */
 public final class PatientWallet {
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -65,8 +65,8 @@ public final class PatientWallet {
 
   /**
    * Proof of possession for key registration: a JWS by the signing key over {@code
-   * {"sub":patient,"enc":thumbprint,"sig":thumbprint,"iat":seconds}}. The encryption key is
-   * proven later, by every grant the patient unwraps.
+   * {"sub":patient,"enc":thumbprint,"sig":thumbprint,"iat":seconds}}. The encryption key is proven
+   * later, by every grant the patient unwraps.
    */
   public String registrationProof() throws GeneralSecurityException {
     Map<String, Object> claims = new LinkedHashMap<>();
@@ -83,7 +83,14 @@ public final class PatientWallet {
     return Signatures.signDetached(signingKey, canonical);
   }
 
-  /** A data key as the broker hands it to the patient: wrapped under one of the patient's grants. */
+  /** Opens one of the patient's data keys (what the patient app does to decrypt locally). */
+  public SecretKey unwrap(HeldKey key) throws GeneralSecurityException {
+    return keyWrap.unwrap(jwe.unwrap(encryptionKey, key.grantJwe()), key.wrappedDataKey());
+  }
+
+  /**
+   * A data key as the broker hands it to the patient: wrapped under one of the patient's grants.
+   */
   public record HeldKey(String reference, String grantJwe, byte[] wrappedDataKey) {}
 
   /** A signed release, ready to post. */
@@ -91,8 +98,8 @@ public final class PatientWallet {
 
   /**
    * Re-wraps data keys for an actor: unwraps each of the patient's grant keys with the patient's
-   * private key (once per grant), unwraps the data keys, wraps them under a fresh grant key for
-   * the actor, wraps that grant key for the actor's public key, and signs the statement.
+   * private key (once per grant), unwraps the data keys, wraps them under a fresh grant key for the
+   * actor, wraps that grant key for the actor's public key, and signs the statement.
    */
   public SignedRelease release(
       String consent, String actor, JWK actorEncryptionKey, List<HeldKey> held)
@@ -107,7 +114,8 @@ public final class PatientWallet {
         grants.put(key.grantJwe(), grant);
       }
       SecretKey dataKey = keyWrap.unwrap(grant, key.wrappedDataKey());
-      keys.add(new ReleaseStatement.ReleasedKey(key.reference(), keyWrap.wrap(actorGrant, dataKey)));
+      keys.add(
+          new ReleaseStatement.ReleasedKey(key.reference(), keyWrap.wrap(actorGrant, dataKey)));
     }
     ReleaseStatement statement =
         new ReleaseStatement(

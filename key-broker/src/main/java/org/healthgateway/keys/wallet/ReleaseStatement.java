@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A patient's signed release of data keys to one actor, the document the patient's wallet signs
- * and the broker records. JSON (UTF-8):
+ * A patient's signed release of data keys to one actor, the document the patient's wallet signs and
+ * the broker records. JSON (UTF-8):
  *
  * <pre>
  * {"type":"key-release","consent":"Consent/c/_history/2","patient":"Patient/p",

@@ -45,7 +45,8 @@ class ConsentEngineCanonicalFormTest {
     String json = new String(canonical(ProposalFixture.load()), StandardCharsets.UTF_8);
 
     assertThat(json)
-        .startsWith("{\"resourceType\":\"Consent\",\"id\":\"request-1\",\"meta\":{\"versionId\":\"1\"},")
+        .startsWith(
+            "{\"resourceType\":\"Consent\",\"id\":\"request-1\",\"meta\":{\"versionId\":\"1\"},")
         .doesNotContain("lastUpdated", "\"text\"", "\n");
   }
 
@@ -53,16 +54,22 @@ class ConsentEngineCanonicalFormTest {
   void canonicalForm_metadataOutsideTheSignedScope_ignored() {
     byte[] expected = canonical(ProposalFixture.load());
 
-    assertThat(canonicalAfter(c -> c.getMeta().setLastUpdatedElement(new InstantType("2030-01-01T00:00:00Z"))))
+    assertThat(
+            canonicalAfter(
+                c -> c.getMeta().setLastUpdatedElement(new InstantType("2030-01-01T00:00:00Z"))))
         .isEqualTo(expected);
     assertThat(canonicalAfter(c -> c.getMeta().setSource("urn:node:x").addTag("urn:t", "t", null)))
         .isEqualTo(expected);
-    assertThat(canonicalAfter(c -> c.setText(new Narrative().setStatus(Narrative.NarrativeStatus.EMPTY))))
+    assertThat(
+            canonicalAfter(
+                c -> c.setText(new Narrative().setStatus(Narrative.NarrativeStatus.EMPTY))))
         .isEqualTo(expected);
     assertThat(canonicalAfter(c -> c.setText(null))).isEqualTo(expected);
     assertThat(
             canonicalAfter(
-                c -> c.setIdElement(new IdType("https://node.example/fhir", "Consent", "request-1", "7"))))
+                c ->
+                    c.setIdElement(
+                        new IdType("https://node.example/fhir", "Consent", "request-1", "7"))))
         .isEqualTo(expected);
   }
 
@@ -71,16 +78,31 @@ class ConsentEngineCanonicalFormTest {
     byte[] original = canonical(ProposalFixture.load());
     Map<String, Consumer<Consent>> edits = new LinkedHashMap<>();
     edits.put("type", c -> c.getProvision().setType(ConsentProvisionType.DENY));
-    edits.put("actor", c -> c.getProvision().getActorFirstRep().setReference(new Reference("Practitioner/c")));
-    edits.put("extra actor", c -> c.getProvision().addActor().setReference(new Reference("Practitioner/c")));
-    edits.put("code", c -> c.getProvision().getCodeFirstRep().getCodingFirstRep().setCode("imaging"));
+    edits.put(
+        "actor",
+        c -> c.getProvision().getActorFirstRep().setReference(new Reference("Practitioner/c")));
+    edits.put(
+        "extra actor",
+        c -> c.getProvision().addActor().setReference(new Reference("Practitioner/c")));
+    edits.put(
+        "code", c -> c.getProvision().getCodeFirstRep().getCodingFirstRep().setCode("imaging"));
     edits.put(
         "extra code",
-        c -> c.getProvision().addCode(new CodeableConcept(new Coding(DataCategories.CODE_SYSTEM_URL, "imaging", null))));
+        c ->
+            c.getProvision()
+                .addCode(
+                    new CodeableConcept(
+                        new Coding(DataCategories.CODE_SYSTEM_URL, "imaging", null))));
     edits.put("class", c -> c.getProvision().getClass_FirstRep().setCode("Procedure"));
-    edits.put("period end", c -> c.getProvision().getPeriod().setEndElement(new DateTimeType("2026-12-31")));
-    edits.put("dataPeriod", c -> c.getProvision().getDataPeriod().setStartElement(new DateTimeType("2020")));
-    edits.put("securityLabel", c -> c.getProvision().addSecurityLabel(new Coding(Consents.CONFIDENTIALITY, "R", null)));
+    edits.put(
+        "period end",
+        c -> c.getProvision().getPeriod().setEndElement(new DateTimeType("2026-12-31")));
+    edits.put(
+        "dataPeriod",
+        c -> c.getProvision().getDataPeriod().setStartElement(new DateTimeType("2020")));
+    edits.put(
+        "securityLabel",
+        c -> c.getProvision().addSecurityLabel(new Coding(Consents.CONFIDENTIALITY, "R", null)));
     edits.put("purpose", c -> c.getProvision().getPurposeFirstRep().setCode("ETREAT"));
     edits.put("nested", c -> c.getProvision().addProvision().setType(ConsentProvisionType.DENY));
     edits.put("status", c -> c.setStatus(ConsentState.ACTIVE));
@@ -88,9 +110,7 @@ class ConsentEngineCanonicalFormTest {
     edits.put("id", c -> c.setId("request-2"));
     edits.put("versionId", c -> c.getMeta().setVersionId("2"));
 
-    edits.forEach(
-        (name, edit) ->
-            assertThat(canonicalAfter(edit)).as(name).isNotEqualTo(original));
+    edits.forEach((name, edit) -> assertThat(canonicalAfter(edit)).as(name).isNotEqualTo(original));
   }
 
   @Test
@@ -100,7 +120,8 @@ class ConsentEngineCanonicalFormTest {
 
     canonical(consent);
 
-    assertThat(ProposalFixture.CTX.newJsonParser().encodeResourceToString(consent)).isEqualTo(before);
+    assertThat(ProposalFixture.CTX.newJsonParser().encodeResourceToString(consent))
+        .isEqualTo(before);
   }
 
   @Test

@@ -46,8 +46,7 @@ class ConsentEngineDecideTest {
 
   @Test
   void decide_noConsents_deniedByDefault() {
-    assertThat(decide(allergyRead(B)))
-        .isEqualTo(new Decision(false, Decision.NO_CONSENT, null));
+    assertThat(decide(allergyRead(B))).isEqualTo(new Decision(false, Decision.NO_CONSENT, null));
   }
 
   @Test
@@ -95,11 +94,13 @@ class ConsentEngineDecideTest {
   @Test
   void decide_actorAsAbsoluteUrlWithVersion_comparedAsTypeAndId() {
     Consent consent =
-        active("c1", categories(permit("https://node.example/fhir/Practitioner/b/_history/3"),
-            "allergies"));
+        active(
+            "c1",
+            categories(permit("https://node.example/fhir/Practitioner/b/_history/3"), "allergies"));
 
     assertThat(decide(allergyRead(B), consent).permitted()).isTrue();
-    assertThat(decide(allergyRead("https://other.example/fhir/Practitioner/b"), consent).permitted())
+    assertThat(
+            decide(allergyRead("https://other.example/fhir/Practitioner/b"), consent).permitted())
         .isTrue();
   }
 
@@ -180,14 +181,11 @@ class ConsentEngineDecideTest {
   @Test
   void decide_noDataDateUnderDenyDataPeriod_deniedFailClosed() {
     Consent carveOut =
-        active(
-            "c1",
-            nest(
-                categories(permit(B), "allergies"),
-                dataPeriod(deny(), "2010", "2015")));
+        active("c1", nest(categories(permit(B), "allergies"), dataPeriod(deny(), "2010", "2015")));
 
     assertThat(decide(allergyRead(B), carveOut).permitted()).isTrue();
-    assertThat(decide(withDataDate(allergyRead(B), Instant.parse("2012-05-01T00:00:00Z")), carveOut))
+    assertThat(
+            decide(withDataDate(allergyRead(B), Instant.parse("2012-05-01T00:00:00Z")), carveOut))
         .isEqualTo(new Decision(false, "denied by Consent/c1", "Consent/c1"));
     assertThat(decide(withDataDate(allergyRead(B), null), carveOut).permitted()).isFalse();
   }
@@ -216,15 +214,15 @@ class ConsentEngineDecideTest {
                 labels(deny(), "http://terminology.hl7.org/CodeSystem/v3-ActCode|HIV")));
 
     assertThat(decide(labRead(B), consent).permitted()).isTrue();
-    assertThat(decide(labRead(B, "http://terminology.hl7.org/CodeSystem/v3-ActCode|HIV"), consent)
-            .permitted())
+    assertThat(
+            decide(labRead(B, "http://terminology.hl7.org/CodeSystem/v3-ActCode|HIV"), consent)
+                .permitted())
         .isFalse();
   }
 
   @Test
   void decide_nestedDenyForOneActor_onlyThatActorLosesAccess() {
-    Consent consent =
-        active("c1", nest(categories(permit(A, B), "allergies"), deny(A)));
+    Consent consent = active("c1", nest(categories(permit(A, B), "allergies"), deny(A)));
 
     assertThat(decide(allergyRead(A), consent).permitted()).isFalse();
     assertThat(decide(allergyRead(B), consent).permitted()).isTrue();
@@ -295,7 +293,8 @@ class ConsentEngineDecideTest {
   @Test
   void decide_restrictedDataUnderPermitNamingTheLabel_permitted() {
     Consent consent =
-        active("c1", nest(categories(permit(B), "diagnostic-reports"), labels(permit(), RESTRICTED)));
+        active(
+            "c1", nest(categories(permit(B), "diagnostic-reports"), labels(permit(), RESTRICTED)));
 
     assertThat(decide(labRead(B), consent).permitted()).isTrue();
     assertThat(decide(labRead(B, RESTRICTED), consent).permitted()).isTrue();
@@ -321,7 +320,8 @@ class ConsentEngineDecideTest {
 
   @Test
   void decide_codeOfForeignSystem_permitDoesNotApplyDenyDoes() {
-    CodeableConcept hiv = new CodeableConcept(new Coding("http://snomed.info/sct", "86406008", null));
+    CodeableConcept hiv =
+        new CodeableConcept(new Coding("http://snomed.info/sct", "86406008", null));
     Consent permitForeign = active("c1", permit(B).addCode(hiv));
     Consent carveOut =
         active("c2", nest(categories(permit(B), "diagnostic-reports"), deny().addCode(hiv)));
@@ -346,7 +346,8 @@ class ConsentEngineDecideTest {
   void decide_actionCollectOnly_notPermittedAccessIs() {
     String actions = "http://terminology.hl7.org/CodeSystem/consentaction";
     Consent collect =
-        active("c1", permit(B).addAction(new CodeableConcept(new Coding(actions, "collect", null))));
+        active(
+            "c1", permit(B).addAction(new CodeableConcept(new Coding(actions, "collect", null))));
     Consent access =
         active("c2", permit(B).addAction(new CodeableConcept(new Coding(actions, "access", null))));
 
@@ -411,6 +412,13 @@ class ConsentEngineDecideTest {
   }
 
   @Test
+  void validateStructure_nestedWithoutTypeAndValid_reportsOnlyTheBroken() {
+    assertThat(engine.validateStructure(active("c2", nest(permit(A), untyped()))))
+        .containsExactly("a nested provision has no type");
+    assertThat(engine.validateStructure(allergiesForB())).isEmpty();
+  }
+
+  @Test
   void decide_tooManyConsents_refused() {
     List<Consent> many =
         java.util.Collections.nCopies(ConsentEngine.MAX_CONSENTS + 1, allergiesForB());
@@ -446,5 +454,4 @@ class ConsentEngineDecideTest {
         request.securityLabels(),
         request.at());
   }
-
 }

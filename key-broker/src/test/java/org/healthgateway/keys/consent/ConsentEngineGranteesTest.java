@@ -36,10 +36,10 @@ class ConsentEngineGranteesTest {
         List.of(
             active("c1", categories(permit(B), "allergies", "operations")),
             active("c2", categories(permit("Practitioner/c"), "diagnostic-reports")),
-            active("c3", categories(permit(A, "https://x.example/fhir/Organization/o"), "allergies")));
+            active(
+                "c3", categories(permit(A, "https://x.example/fhir/Organization/o"), "allergies")));
 
-    assertThat(allergyGrantees(consents, Set.of(), NOW))
-        .containsExactly("Organization/o", A, B);
+    assertThat(allergyGrantees(consents, Set.of(), NOW)).containsExactly("Organization/o", A, B);
   }
 
   @Test
@@ -65,7 +65,10 @@ class ConsentEngineGranteesTest {
   @Test
   void grantees_nestedLabelDeny_excludesLabeledData() {
     List<Consent> consents =
-        List.of(active("c1", nest(categories(permit(B), "allergies"), Consents.labels(deny(), RESTRICTED))));
+        List.of(
+            active(
+                "c1",
+                nest(categories(permit(B), "allergies"), Consents.labels(deny(), RESTRICTED))));
 
     assertThat(allergyGrantees(consents, Set.of(), NOW)).containsExactly(B);
     assertThat(allergyGrantees(consents, Set.of(RESTRICTED), NOW)).isEmpty();
@@ -74,7 +77,8 @@ class ConsentEngineGranteesTest {
   @Test
   void grantees_outsidePeriod_none() {
     List<Consent> consents =
-        List.of(active("c1", period(categories(permit(B), "allergies"), "2025-01-01", "2025-03-31")));
+        List.of(
+            active("c1", period(categories(permit(B), "allergies"), "2025-01-01", "2025-03-31")));
 
     assertThat(allergyGrantees(consents, Set.of(), NOW)).isEmpty();
     assertThat(allergyGrantees(consents, Set.of(), Instant.parse("2025-02-01T00:00:00Z")))

@@ -67,8 +67,7 @@ class ConsentEngineProposalTest {
 
   @Test
   void validateProposal_noCategory_problem() {
-    assertThat(problemsAfter(c -> c.getCategory().clear()))
-        .containsExactly("category is required");
+    assertThat(problemsAfter(c -> c.getCategory().clear())).containsExactly("category is required");
   }
 
   @Test
@@ -88,7 +87,10 @@ class ConsentEngineProposalTest {
   void validateProposal_actorNotProposer_problem() {
     assertThat(
             problemsAfter(
-                c -> c.getProvision().getActorFirstRep().setReference(new Reference("Practitioner/a"))))
+                c ->
+                    c.getProvision()
+                        .getActorFirstRep()
+                        .setReference(new Reference("Practitioner/a"))))
         .containsExactly("provision.actor must name the proposer");
     assertThat(problemsAfter(c -> c.getProvision().getActor().clear()))
         .containsExactly("provision.actor must name the proposer");
@@ -143,7 +145,12 @@ class ConsentEngineProposalTest {
   void validateProposal_codeOfOtherSystem_problem() {
     assertThat(
             problemsAfter(
-                c -> c.getProvision().getCodeFirstRep().getCodingFirstRep().setSystem("http://loinc.org")))
+                c ->
+                    c.getProvision()
+                        .getCodeFirstRep()
+                        .getCoding()
+                        .get(1)
+                        .setSystem("http://loinc.org")))
         .containsExactly("provision.code must use system " + DataCategories.CODE_SYSTEM_URL);
   }
 

@@ -30,19 +30,30 @@ class ConsentEngineSummaryTest {
         active(
             "c1",
             nest(
-                period(categories(permit("Practitioner/b"), "operations", "allergies"), "2025-01", null),
+                period(
+                    categories(permit("Practitioner/b"), "operations", "allergies"),
+                    "2025-01",
+                    null),
                 labels(deny(), RESTRICTED)));
 
     assertThat(engine.summarize(consent))
         .isEqualTo(
             "Consent/c1 active: permit actor=Practitioner/b code=allergies,operations period=2025-01.."
-                + " [deny label=" + RESTRICTED + "]");
+                + " [deny label="
+                + RESTRICTED
+                + "]");
   }
 
   @Test
   void summarize_sameContentDifferentOrder_sameText() {
-    var first = active("c1", categories(permit("Practitioner/b", "Practitioner/a"), "operations", "allergies"));
-    var second = active("c1", categories(permit("Practitioner/a", "Practitioner/b"), "allergies", "operations"));
+    var first =
+        active(
+            "c1",
+            categories(permit("Practitioner/b", "Practitioner/a"), "operations", "allergies"));
+    var second =
+        active(
+            "c1",
+            categories(permit("Practitioner/a", "Practitioner/b"), "allergies", "operations"));
 
     assertThat(engine.summarize(first)).isEqualTo(engine.summarize(second));
   }

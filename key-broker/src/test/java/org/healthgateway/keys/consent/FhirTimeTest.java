@@ -19,8 +19,10 @@ class FhirTimeTest {
 
   @Test
   void bounds_yearAndMonth_coverTheirWholePrecision() {
-    assertThat(FhirTime.upper(new DateTimeType("2024"))).isEqualTo(Instant.parse("2025-01-01T00:00:00Z"));
-    assertThat(FhirTime.upper(new DateTimeType("2024-02"))).isEqualTo(Instant.parse("2024-03-01T00:00:00Z"));
+    assertThat(FhirTime.upper(new DateTimeType("2024")))
+        .isEqualTo(Instant.parse("2025-01-01T00:00:00Z"));
+    assertThat(FhirTime.upper(new DateTimeType("2024-02")))
+        .isEqualTo(Instant.parse("2024-03-01T00:00:00Z"));
   }
 
   @Test

@@ -1,0 +1,785 @@
+package org.healthgateway.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.healthgateway.conformance.GatewayProcess.PATIENT_P;
+import static org.healthgateway.conformance.GatewayProcess.PATIENT_Q;
+import static org.healthgateway.conformance.GatewayProcess.PRACTITIONER_A;
+import static org.healthgateway.conformance.GatewayProcess.PRACTITIONER_B;
+
+import com.nimbusds.jose.jwk.JWK;
+import io.restassured.response.Response;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Date;
+import java.util.List;
+import java.util.stream.Stream;
+import org.healthgateway.keys.consent.ConsentEngine;
+import org.healthgateway.keys.wallet.PatientWallet;
+import org.hl7.fhir.r4.model.AllergyIntolerance;
+import org.hl7.fhir.r4.model.AuditEvent;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Consent;
+import org.hl7.fhir.r4.model.DiagnosticReport;
+import org.hl7.fhir.r4.model.Parameters;
+import org.hl7.fhir.r4.model.Period;
+import org.hl7.fhir.r4.model.Procedure;
+import org.hl7.fhir.r4.model.Provenance;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.Signature;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.ClassOrderer;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestClassOrder;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The seed's scenario over HTTP: practitioner A writes for patient P; practitioner B asks for
+ * allergies and operations; P approves with its own wallet key and releases the keys; B reads
+ * exactly that; new data reaches B at once; P revokes; P's audit log shows B's reads.
+ */
+@Order(25)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@TestClassOrder(ClassOrderer.OrderAnnotation.class)
+class ConsentScenarioTest {
+  private static final String P = "Patient/demo-patient-p";
+  private static final String B = "Practitioner/demo-practitioner-b";
+  private static final String CATEGORY_SYSTEM =
+      "https://healthgateway.org/fhir/CodeSystem/data-category";
+
+  private static GatewayProcess gateway;
+  private static PatientWallet wallet;
+  private static String allergy;
+  private static String procedure;
+  private static String labReport;
+  private static String consentId;
+  private static final List<PatientWallet.HeldKey> releasedKeys = new ArrayList<>();
+
+  @BeforeAll
+  static void start() throws Exception {
+    gateway = GatewayProcess.create("consent").start();
+    wallet = PatientWallet.generate(P);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (gateway != null) {
+      gateway.stop();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void patient_registersWalletKeys_withProofOfPossession() throws Exception {
+    Parameters forged = registration(PatientWallet.generate(P), wallet.registrationProof());
+    Fhir.as(gateway, PATIENT_P)
+        .contentType(Fhir.JSON_TYPE)
+        .body(encode(forged))
+        .post("/$register-keys")
+        .then()
+        .log()
+        .ifValidationFails()
+        .statusCode(403);
+
+    Parameters registration = registration(wallet, wallet.registrationProof());
+    Fhir.as(gateway, PATIENT_P)
+        .contentType(Fhir.JSON_TYPE)
+        .body(encode(registration))
+        .post("/$register-keys")
+        .then()
+        .log()
+        .ifValidationFails()
+        .statusCode(200);
+  }
+
+  @Test
+  @Order(2)
+  void practitionerA_writesAllergyOperationAndLab() {
+    allergy = create(PRACTITIONER_A, allergy("91936005", "Allergy to penicillin"));
+    Procedure p = new Procedure();
+    p.setStatus(Procedure.ProcedureStatus.COMPLETED);
+    p.setSubject(new Reference(P));
+    p.setCode(
+        new CodeableConcept(new Coding("http://snomed.info/sct", "80146002", "Appendectomy")));
+    procedure = create(PRACTITIONER_A, p);
+    DiagnosticReport r = new DiagnosticReport();
+    r.setStatus(DiagnosticReport.DiagnosticReportStatus.FINAL);
+    r.setSubject(new Reference(P));
+    r.addCategory(
+        new CodeableConcept(
+            new Coding("http://terminology.hl7.org/CodeSystem/v2-0074", "LAB", "Laboratory")));
+    r.setCode(new CodeableConcept(new Coding("http://loinc.org", "58410-2", "CBC panel")));
+    labReport = create(PRACTITIONER_A, r);
+
+    Fhir.as(gateway, PRACTITIONER_B)
+        .get("/" + allergy)
+        .then()
+        .log()
+        .ifValidationFails()
+        .statusCode(403);
+  }
+
+  @Test
+  @Order(3)
+  void proposals_byPatientOrMalformed_areRefused() {
+    Fhir.as(gateway, PATIENT_P)
+        .contentType(Fhir.JSON_TYPE)
+        .body(encode(request(P, "allergies")))
+        .post("/Consent")
+        .then()
+        .log()
+        .ifValidationFails()
+        .statusCode(403);
+    Consent noActor = request(B, "allergies");
+    noActor.getProvision().getActor().clear();
+    Fhir.as(gateway, PRACTITIONER_B)
+        .contentType(Fhir.JSON_TYPE)
+        .body(encode(noActor))
+        .post("/Consent")
+        .then()
+        .log()
+        .ifValidationFails()
+        .statusCode(422);
+  }
+
+  @Test
+  @Order(4)
+  void practitionerB_asksForAllergiesAndOperations() {
+    consentId =
+        Fhir.relativeId(
+            Fhir.as(gateway, PRACTITIONER_B)
+                .contentType(Fhir.JSON_TYPE)
+                .body(encode(request(B, "allergies", "operations")))
+                .post("/Consent")
+                .then()
+                .log()
+                .ifValidationFails()
+                .statusCode(201)
+                .extract()
+                .header("Location"));
+    Consent seen =
+        Fhir.parse(
+            Consent.class,
+            Fhir.as(gateway, PATIENT_P)
+                .get("/" + consentId)
+                .then()
+                .log()
+                .ifValidationFails()
+                .statusCode(200)
+                .extract()
+                .asString());
+    assertThat(seen.getStatus()).isEqualTo(Consent.ConsentState.PROPOSED);
+  }
+
+  @Test
+  @Order(5)
+  void approvals_notByThePatientOrNotSigned_areRefused() throws Exception {
+    Consent proposed = current();
+    Consent active = proposed.copy().setStatus(Consent.ConsentState.ACTIVE);
+    Fhir.as(gateway, PRACTITIONER_B)
+        .contentType(Fhir.JSON_TYPE)
+        .body(encode(active))
+        .put("/" + consentId)
+        .then()
+        .log()
+        .ifValidationFails()
+        .statusCode(403);
+    Fhir.as(gateway, PATIENT_Q)
+        .contentType(Fhir.JSON_TYPE)
+        .body(encode(active))
+        .put("/" + consentId)
+        .then()
+        .log()
+        .ifValidationFails()
+        .statusCode(403);
+    Fhir.as(gateway, PATIENT_P)
+        .contentType(Fhir.JSON_TYPE)
+        .body(encode(active))
+        .put("/" + consentId)
+        .then()
+        .log()
+        .ifValidationFails()
+        .statusCode(422);
+    String forged = PatientWallet.generate(P).sign(canonical(active, 1));
+    approve(active, forged).then().log().ifValidationFails().statusCode(403);
+    Consent widened = active.copy();
+    widened
+        .getProvision()
+        .addCode(new CodeableConcept(new Coding(CATEGORY_SYSTEM, "diagnostic-reports", null)));
+    approve(widened, wallet.sign(canonical(active, 1)))
+        .then()
+        .log()
+        .ifValidationFails()
+        .statusCode(403);
+    assertThat(current().getStatus()).isEqualTo(Consent.ConsentState.PROPOSED);
+  }
+
+  @Test
+  @Order(6)
+  void patient_approvesWithWallet_andReleasesExistingKeys() throws Exception {
+    Consent active = current().setStatus(Consent.ConsentState.ACTIVE);
+    approve(active, wallet.sign(canonical(active, 1)))
+        .then()
+        .log()
+        .ifValidationFails()
+        .statusCode(200);
+    assertThat(current().getStatus()).isEqualTo(Consent.ConsentState.ACTIVE);
+
+    Parameters held =
+        Fhir.parse(
+            Parameters.class,
+            Fhir.as(gateway, PATIENT_P)
+                .get("/" + consentId + "/$wrapped-keys")
+                .then()
+                .log()
+                .ifValidationFails()
+                .statusCode(200)
+                .extract()
+                .asString());
+    Parameters.ParametersParameterComponent release = held.getParameter("release");
+    String actor =
+        release.getPart().stream()
+            .filter(p -> p.getName().equals("actor"))
+            .findFirst()
+            .orElseThrow()
+            .getValue()
+            .primitiveValue();
+    JWK actorKey =
+        JWK.parse(
+            release.getPart().stream()
+                .filter(p -> p.getName().equals("actorKey"))
+                .findFirst()
+                .orElseThrow()
+                .getValue()
+                .primitiveValue());
+    List<PatientWallet.HeldKey> keys = new ArrayList<>();
+    for (Parameters.ParametersParameterComponent part : release.getPart()) {
+      if (part.getName().equals("key")) {
+        keys.add(
+            new PatientWallet.HeldKey(
+                value(part, "reference"),
+                value(part, "grant"),
+                Base64.getDecoder().decode(value(part, "dataKey"))));
+      }
+    }
+    assertThat(actor).isEqualTo(B);
+    assertThat(keys)
+        .extracting(PatientWallet.HeldKey::reference)
+        .containsExactlyInAnyOrder(allergy + "/_history/1", procedure + "/_history/1");
+    releasedKeys.addAll(keys);
+
+    PatientWallet.HeldKey outOfScope =
+        new PatientWallet.HeldKey(
+            labReport + "/_history/1", keys.get(0).grantJwe(), keys.get(0).wrappedDataKey());
+    List<PatientWallet.HeldKey> tooMuch = new ArrayList<>(keys);
+    tooMuch.add(outOfScope);
+    PatientWallet.SignedRelease greedy = wallet.release(consentId, actor, actorKey, tooMuch);
+    postRelease(greedy).then().log().ifValidationFails().statusCode(403);
+
+    PatientWallet.SignedRelease signed = wallet.release(consentId, actor, actorKey, keys);
+    PatientWallet.SignedRelease forgedSignature =
+        new PatientWallet.SignedRelease(
+            signed.statement(), PatientWallet.generate(P).sign(signed.statement()));
+    postRelease(forgedSignature).then().log().ifValidationFails().statusCode(403);
+    postRelease(signed).then().log().ifValidationFails().statusCode(200);
+  }
+
+  @Test
+  @Order(7)
+  void practitionerB_readsExactlyTheReleasedCategories() {
+    Fhir.as(gateway, PRACTITIONER_B)
+        .get("/" + allergy)
+        .then()
+        .log()
+        .ifValidationFails()
+        .statusCode(200);
+    Fhir.as(gateway, PRACTITIONER_B)
+        .get("/" + procedure)
+        .then()
+        .log()
+        .ifValidationFails()
+        .statusCode(200);
+    Response lab = Fhir.as(gateway, PRACTITIONER_B).get("/" + labReport);
+    assertThat(lab.statusCode()).isEqualTo(403);
+    Fhir.assertOperationOutcome(lab);
+
+    assertThat(count("/AllergyIntolerance?patient=" + P)).isEqualTo(1);
+    assertThat(count("/Procedure?patient=" + P)).isEqualTo(1);
+    assertThat(count("/DiagnosticReport?patient=" + P)).isZero();
+    Bundle everything =
+        Fhir.parse(
+            Bundle.class,
+            Fhir.as(gateway, PRACTITIONER_B)
+                .get("/" + P + "/$everything")
+                .then()
+                .log()
+                .ifValidationFails()
+                .statusCode(200)
+                .extract()
+                .asString());
+    assertThat(everything.getEntry())
+        .extracting(
+            e -> e.getResource().fhirType() + "/" + e.getResource().getIdElement().getIdPart())
+        .containsExactlyInAnyOrder(allergy, procedure);
+    Bundle withInclude =
+        Fhir.parse(
+            Bundle.class,
+            Fhir.as(gateway, PRACTITIONER_B)
+                .get("/AllergyIntolerance?patient=" + P + "&_include=AllergyIntolerance:patient")
+                .then()
+                .log()
+                .ifValidationFails()
+                .statusCode(200)
+                .extract()
+                .asString());
+    assertThat(withInclude.getEntry())
+        .extracting(e -> e.getResource().fhirType())
+        .containsOnly("AllergyIntolerance");
+  }
+
+  @Test
+  @Order(8)
+  void newAllergy_afterApproval_isReadableByB_atOnce() {
+    String newer = create(PRACTITIONER_A, allergy("300913006", "Shellfish allergy"));
+    Fhir.as(gateway, PRACTITIONER_B)
+        .get("/" + newer)
+        .then()
+        .log()
+        .ifValidationFails()
+        .statusCode(200);
+    assertThat(count("/AllergyIntolerance?patient=" + P)).isEqualTo(2);
+  }
+
+  @Test
+  @Order(9)
+  void patient_revokes_andBIsRefusedAgain() {
+    Consent inactive = current().setStatus(Consent.ConsentState.INACTIVE);
+    Fhir.as(gateway, PATIENT_P)
+        .contentType(Fhir.JSON_TYPE)
+        .body(encode(inactive))
+        .put("/" + consentId)
+        .then()
+        .log()
+        .ifValidationFails()
+        .statusCode(200);
+    Fhir.as(gateway, PRACTITIONER_B)
+        .get("/" + allergy)
+        .then()
+        .log()
+        .ifValidationFails()
+        .statusCode(403);
+    assertThat(count("/AllergyIntolerance?patient=" + P)).isZero();
+    Bundle history =
+        Fhir.parse(
+            Bundle.class,
+            Fhir.as(gateway, PATIENT_P)
+                .get("/" + consentId + "/_history")
+                .then()
+                .log()
+                .ifValidationFails()
+                .statusCode(200)
+                .extract()
+                .asString());
+    assertThat(history.getEntry())
+        .extracting(e -> ((Consent) e.getResource()).getStatus())
+        .containsExactly(
+            Consent.ConsentState.INACTIVE,
+            Consent.ConsentState.ACTIVE,
+            Consent.ConsentState.PROPOSED);
+  }
+
+  @Test
+  @Order(10)
+  void nestedDeny_inAnotherActiveConsent_blocksKeysAlreadyReleased() throws Exception {
+    String permitId = propose(request(B, "diagnostic-reports"));
+    approveAndRelease(permitId, current(permitId).setStatus(Consent.ConsentState.ACTIVE));
+    Fhir.as(gateway, PRACTITIONER_B)
+        .get("/" + labReport)
+        .then()
+        .log()
+        .ifValidationFails()
+        .statusCode(200);
+
+    // The patient narrows what B asked for when approving: a deny nested in the permit.
+    String deniedId = propose(request(B, "diagnostic-reports"));
+    Consent deniedActive = current(deniedId).setStatus(Consent.ConsentState.ACTIVE);
+    Consent.ProvisionComponent deny = deniedActive.getProvision().addProvision();
+    deny.setType(Consent.ConsentProvisionType.DENY);
+    deny.addCode(new CodeableConcept(new Coding(CATEGORY_SYSTEM, "diagnostic-reports", null)));
+    approve(deniedId, deniedActive, wallet.sign(canonical(deniedActive, 1)))
+        .then()
+        .log()
+        .ifValidationFails()
+        .statusCode(200);
+    Fhir.as(gateway, PRACTITIONER_B)
+        .get("/" + labReport)
+        .then()
+        .log()
+        .ifValidationFails()
+        .statusCode(403);
+
+    revoke(deniedId);
+    Fhir.as(gateway, PRACTITIONER_B)
+        .get("/" + labReport)
+        .then()
+        .log()
+        .ifValidationFails()
+        .statusCode(200);
+    revoke(permitId);
+    Fhir.as(gateway, PRACTITIONER_B)
+        .get("/" + labReport)
+        .then()
+        .log()
+        .ifValidationFails()
+        .statusCode(403);
+  }
+
+  @Test
+  @Order(11)
+  void consentPeriod_whenOver_stopsServingReleasedKeys() throws Exception {
+    Consent shortLived = request(B, "diagnostic-reports");
+    long end = System.currentTimeMillis() + 8_000;
+    shortLived.getProvision().setPeriod(new Period().setStart(new Date(0)).setEnd(new Date(end)));
+    String id = propose(shortLived);
+    approveAndRelease(id, current(id).setStatus(Consent.ConsentState.ACTIVE));
+    Fhir.as(gateway, PRACTITIONER_B)
+        .get("/" + labReport)
+        .then()
+        .log()
+        .ifValidationFails()
+        .statusCode(200);
+    Thread.sleep(Math.max(0, end - System.currentTimeMillis()) + 1_500);
+    Response late = Fhir.as(gateway, PRACTITIONER_B).get("/" + labReport);
+    assertThat(late.statusCode()).isEqualTo(403);
+    assertThat(Fhir.outcomeText(Fhir.assertOperationOutcome(late))).contains("period");
+  }
+
+  @Test
+  @Order(12)
+  void patientsAuditLog_showsEachOfBsReads() {
+    Bundle log = awaitAudit();
+    List<AuditEvent> byB =
+        log.getEntry().stream()
+            .map(e -> (AuditEvent) e.getResource())
+            .filter(e -> e.getAgentFirstRep().getWho().getReference().equals(B))
+            .toList();
+    assertThat(byB)
+        .anySatisfy(
+            e -> {
+              assertThat(e.getEntityFirstRep().getWhat().getReference()).startsWith(allergy);
+              assertThat(e.getOutcome()).isEqualTo(AuditEvent.AuditEventOutcome._0);
+            });
+    assertThat(byB)
+        .anySatisfy(
+            e -> {
+              assertThat(e.getEntityFirstRep().getWhat().getReference()).startsWith(labReport);
+              assertThat(e.getOutcome()).isEqualTo(AuditEvent.AuditEventOutcome._4);
+            });
+    Fhir.as(gateway, PRACTITIONER_B)
+        .get("/AuditEvent?patient=" + P)
+        .then()
+        .log()
+        .ifValidationFails()
+        .statusCode(200);
+    assertThat(count("/AuditEvent?patient=" + P)).isZero();
+  }
+
+  @Test
+  @Order(13)
+  void ledger_afterScenario_verifies_andHoldsNoDataKeyInClear() throws Exception {
+    gateway.stop();
+    assertThat(GatewayProcess.verifyOffline(gateway.dataDir()).exitCode()).isZero();
+    List<byte[]> dataKeys = new ArrayList<>();
+    for (PatientWallet.HeldKey key : releasedKeys) {
+      dataKeys.add(wallet.unwrap(key).getEncoded());
+    }
+    assertThat(dataKeys).isNotEmpty();
+    try (Stream<Path> files = Files.walk(gateway.dataDir())) {
+      for (Path file : files.filter(Files::isRegularFile).toList()) {
+        byte[] bytes = Files.readAllBytes(file);
+        for (byte[] key : dataKeys) {
+          assertThat(indexOf(bytes, key)).as("data key in clear in " + file).isEqualTo(-1);
+          assertThat(indexOf(bytes, Base64.getEncoder().encode(key)))
+              .as("data key in base64 in " + file)
+              .isEqualTo(-1);
+        }
+      }
+    }
+  }
+
+  private static Bundle awaitAudit() {
+    long deadline = System.currentTimeMillis() + 10_000;
+    Bundle log;
+    do {
+      log =
+          Fhir.parse(
+              Bundle.class,
+              Fhir.as(gateway, PATIENT_P)
+                  .get("/AuditEvent?patient=" + P + "&_count=1000")
+                  .then()
+                  .log()
+                  .ifValidationFails()
+                  .statusCode(200)
+                  .extract()
+                  .asString());
+      if (log.getEntry().size() >= 3) {
+        return log;
+      }
+      sleep();
+    } while (System.currentTimeMillis() < deadline);
+    return log;
+  }
+
+  private static void sleep() {
+    try {
+      Thread.sleep(250);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i <= haystack.length - needle.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+
+  private static Parameters registration(PatientWallet keys, String proof) {
+    Parameters parameters = new Parameters();
+    parameters.addParameter("encryptionKey", keys.encryptionPublicKey().toJSONString());
+    parameters.addParameter("signingKey", keys.signingPublicKey().toJSONString());
+    parameters.addParameter("proof", proof);
+    return parameters;
+  }
+
+  private static Consent request(String actor, String... categories) {
+    Consent consent = new Consent();
+    consent.setStatus(Consent.ConsentState.PROPOSED);
+    consent.setPatient(new Reference(P));
+    consent.setScope(
+        new CodeableConcept(
+            new Coding(
+                "http://terminology.hl7.org/CodeSystem/consentscope", "patient-privacy", null)));
+    consent.addCategory(
+        new CodeableConcept(new Coding("http://loinc.org", "59284-0", "Patient Consent")));
+    consent.setDateTime(new Date());
+    consent
+        .getPolicyRule()
+        .addCoding(new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "OPTIN", null));
+    Consent.ProvisionComponent provision = consent.getProvision();
+    provision.setType(Consent.ConsentProvisionType.PERMIT);
+    provision
+        .addActor()
+        .setRole(
+            new CodeableConcept(
+                new Coding(
+                    "http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "IRCP", null)))
+        .setReference(new Reference(actor));
+    for (String category : categories) {
+      provision.addCode(new CodeableConcept(new Coding(CATEGORY_SYSTEM, category, null)));
+    }
+    return consent;
+  }
+
+  private static void approveAndRelease(String id, Consent active) throws Exception {
+    approve(id, active, wallet.sign(canonical(active, 1)))
+        .then()
+        .log()
+        .ifValidationFails()
+        .statusCode(200);
+    Parameters held =
+        Fhir.parse(
+            Parameters.class,
+            Fhir.as(gateway, PATIENT_P)
+                .get("/" + id + "/$wrapped-keys")
+                .then()
+                .log()
+                .ifValidationFails()
+                .statusCode(200)
+                .extract()
+                .asString());
+    Parameters.ParametersParameterComponent release = held.getParameter("release");
+    JWK actorKey = JWK.parse(value(release, "actorKey"));
+    List<PatientWallet.HeldKey> keys = new ArrayList<>();
+    for (Parameters.ParametersParameterComponent part : release.getPart()) {
+      if (part.getName().equals("key")) {
+        keys.add(
+            new PatientWallet.HeldKey(
+                value(part, "reference"),
+                value(part, "grant"),
+                Base64.getDecoder().decode(value(part, "dataKey"))));
+      }
+    }
+    PatientWallet.SignedRelease signed = wallet.release(id, B, actorKey, keys);
+    postRelease(id, signed).then().log().ifValidationFails().statusCode(200);
+  }
+
+  private static void revoke(String id) {
+    Consent inactive = current(id).setStatus(Consent.ConsentState.INACTIVE);
+    Fhir.as(gateway, PATIENT_P)
+        .contentType(Fhir.JSON_TYPE)
+        .body(encode(inactive))
+        .put("/" + id)
+        .then()
+        .log()
+        .ifValidationFails()
+        .statusCode(200);
+  }
+
+  private static String propose(Consent consent) {
+    return Fhir.relativeId(
+        Fhir.as(gateway, PRACTITIONER_B)
+            .contentType(Fhir.JSON_TYPE)
+            .body(encode(consent))
+            .post("/Consent")
+            .then()
+            .log()
+            .ifValidationFails()
+            .statusCode(201)
+            .extract()
+            .header("Location"));
+  }
+
+  private static Consent current() {
+    return current(consentId);
+  }
+
+  private static Consent current(String id) {
+    return Fhir.parse(
+        Consent.class,
+        Fhir.as(gateway, PATIENT_P)
+            .get("/" + id)
+            .then()
+            .log()
+            .ifValidationFails()
+            .statusCode(200)
+            .extract()
+            .asString());
+  }
+
+  private static byte[] canonical(Consent consent, long replacedVersion) {
+    Consent copy = consent.copy();
+    copy.setMeta(null);
+    copy.getMeta().setVersionId(Long.toString(replacedVersion));
+    return ConsentEngine.canonicalForm(copy, Fhir.CTX);
+  }
+
+  private static Response approve(Consent consent, String jws) {
+    return approve(consentId, consent, jws);
+  }
+
+  private static Response approve(String id, Consent consent, String jws) {
+    Bundle bundle = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+    bundle
+        .addEntry()
+        .setResource(consent)
+        .setFullUrl(gateway.fhirBase() + "/" + id)
+        .getRequest()
+        .setMethod(Bundle.HTTPVerb.PUT)
+        .setUrl(id);
+    Provenance provenance = new Provenance();
+    provenance.addTarget(new Reference(id));
+    provenance.setRecorded(new Date());
+    provenance.addAgent().setWho(new Reference(P));
+    Signature signature = provenance.addSignature();
+    signature.addType(
+        new Coding("urn:iso-astm:E1762-95:2013", "1.2.840.10065.1.12.1.1", "Author's Signature"));
+    signature.setWhen(new Date()).setWho(new Reference(P)).setSigFormat("application/jose");
+    signature.setData(jws.getBytes(StandardCharsets.UTF_8));
+    bundle
+        .addEntry()
+        .setResource(provenance)
+        .setFullUrl("urn:uuid:" + java.util.UUID.randomUUID())
+        .getRequest()
+        .setMethod(Bundle.HTTPVerb.POST)
+        .setUrl("Provenance");
+    return Fhir.as(gateway, PATIENT_P).contentType(Fhir.JSON_TYPE).body(encode(bundle)).post("/");
+  }
+
+  private static Response postRelease(PatientWallet.SignedRelease release) {
+    return postRelease(consentId, release);
+  }
+
+  private static Response postRelease(String id, PatientWallet.SignedRelease release) {
+    Parameters parameters = new Parameters();
+    parameters
+        .addParameter()
+        .setName("statement")
+        .setValue(new org.hl7.fhir.r4.model.Base64BinaryType(release.statement()));
+    parameters.addParameter("signature", release.signature());
+    return Fhir.as(gateway, PATIENT_P)
+        .contentType(Fhir.JSON_TYPE)
+        .body(encode(parameters))
+        .post("/" + id + "/$release");
+  }
+
+  private static String value(Parameters.ParametersParameterComponent part, String name) {
+    return part.getPart().stream()
+        .filter(p -> p.getName().equals(name))
+        .findFirst()
+        .orElseThrow()
+        .getValue()
+        .primitiveValue();
+  }
+
+  private static int count(String query) {
+    Bundle bundle =
+        Fhir.parse(
+            Bundle.class,
+            Fhir.as(gateway, PRACTITIONER_B)
+                .get(query + (query.contains("?") ? "&" : "?") + "_summary=count")
+                .then()
+                .log()
+                .ifValidationFails()
+                .statusCode(200)
+                .extract()
+                .asString());
+    return bundle.getTotal();
+  }
+
+  private static AllergyIntolerance allergy(String code, String display) {
+    AllergyIntolerance a = new AllergyIntolerance();
+    a.setPatient(new Reference(P));
+    a.setClinicalStatus(
+        new CodeableConcept(
+            new Coding(
+                "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical",
+                "active",
+                null)));
+    a.setCode(new CodeableConcept(new Coding("http://snomed.info/sct", code, display)));
+    return a;
+  }
+
+  private static String create(String client, Resource resource) {
+    return Fhir.relativeId(
+        Fhir.as(gateway, client)
+            .contentType(Fhir.JSON_TYPE)
+            .body(encode(resource))
+            .post("/" + resource.fhirType())
+            .then()
+            .log()
+            .ifValidationFails()
+            .statusCode(201)
+            .extract()
+            .header("Location"));
+  }
+
+  private static String encode(Resource resource) {
+    return Fhir.json().encodeResourceToString(resource);
+  }
+}

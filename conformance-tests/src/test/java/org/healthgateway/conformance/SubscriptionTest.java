@@ -1,0 +1,295 @@
+package org.healthgateway.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.restassured.response.Response;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.hl7.fhir.r4.model.Subscription;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A patient is told at once when a practitioner asks for their data: FHIR R4 Subscriptions on
+ * proposed Consents over a websocket and a rest-hook (retried with backoff), kept across a restart,
+ * and never for data the subscriber holds no key for.
+ */
+@Order(6)
+class SubscriptionTest {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final String CRITERIA = "Consent?patient=Patient/demo-patient-p&status=proposed";
+
+  private static GatewayProcess gateway;
+  private static HttpServer hookServer;
+  private static final BlockingQueue<HookCall> hookCalls = new LinkedBlockingQueue<>();
+  private static final AtomicInteger hookFailuresLeft = new AtomicInteger(2);
+
+  private record HookCall(
+      int attempt, int status, Map<String, List<String>> headers, String body) {}
+
+  @BeforeAll
+  static void start() throws IOException {
+    gateway = GatewayProcess.create("subscription").start();
+    AtomicInteger attempts = new AtomicInteger();
+    hookServer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    hookServer.createContext("/hook", exchange -> answerHook(exchange, attempts.incrementAndGet()));
+    hookServer.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (hookServer != null) {
+      hookServer.stop(0);
+    }
+    if (gateway != null) {
+      gateway.close();
+    }
+  }
+
+  /** Fails while failures are left (500), then answers 204; records every call. */
+  private static void answerHook(HttpExchange exchange, int attempt) throws IOException {
+    String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+    int status = hookFailuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? 500 : 204;
+    hookCalls.add(new HookCall(attempt, status, Map.copyOf(exchange.getRequestHeaders()), body));
+    exchange.sendResponseHeaders(status, -1);
+    exchange.close();
+  }
+
+  @Test
+  void patientSubscriptions_consentRequestedByPractitioner_notifyOwnerOnlyAndSurviveRestart()
+      throws Exception {
+    String websocketId = create(GatewayProcess.PATIENT_P, websocketSubscription());
+    String hookId =
+        create(
+            GatewayProcess.PATIENT_P,
+            restHookSubscription(
+                "http://127.0.0.1:" + hookServer.getAddress().getPort() + "/hook"));
+    String foreignId = create(GatewayProcess.PATIENT_Q, websocketSubscription());
+    assertThat(read(GatewayProcess.PATIENT_P, websocketId).getStatus())
+        .as("a requested subscription is activated")
+        .isEqualTo(Subscription.SubscriptionStatus.ACTIVE);
+
+    try (Socket p = Socket.withQueryToken(gateway, GatewayProcess.PATIENT_P);
+        Socket q = Socket.withAuthMessage(gateway, GatewayProcess.PATIENT_Q)) {
+      p.send("bind " + websocketId);
+      assertThat(p.next()).isEqualTo("bound " + websocketId);
+      q.send("bind " + websocketId);
+      assertThat(q.next()).as("Q binding P's subscription").startsWith("error");
+      q.send("bind " + foreignId);
+      assertThat(q.next()).isEqualTo("bound " + foreignId);
+
+      String consent = proposeConsent();
+
+      assertThat(p.next()).isEqualTo("ping " + websocketId);
+      HookCall third = awaitHookCall(3);
+      assertThat(third.status()).isEqualTo(204);
+      assertThat(header(third, "X-Subscription-Id")).isEqualTo(hookId);
+      assertThat(header(third, "Authorization")).isEqualTo("Bearer hook-secret");
+      assertThat(header(third, "X-Subscription-Resource")).startsWith(consent + "/_history/");
+      assertThat(third.body()).contains("\"resourceType\":\"Consent\"").contains("proposed");
+      // By now the ping and three hook attempts are through: Q, without a key, got nothing.
+      assertThat(q.poll(Duration.ofSeconds(1))).as("message to Q").isNull();
+    }
+
+    gateway.stop();
+    gateway.start();
+    hookCalls.clear();
+    try (Socket p = Socket.withQueryToken(gateway, GatewayProcess.PATIENT_P)) {
+      p.send("bind " + websocketId);
+      assertThat(p.next()).isEqualTo("bound " + websocketId);
+
+      proposeConsent();
+
+      assertThat(p.next()).as("ping after restart").isEqualTo("ping " + websocketId);
+      assertThat(awaitHookCall(1).status()).as("rest-hook after restart").isEqualTo(204);
+    }
+  }
+
+  @Test
+  void createSubscription_invalidCriteriaOrChannel_is422() {
+    Subscription badCriteria = websocketSubscription().setCriteria("Consent?colour=red");
+    Subscription badEndpoint = restHookSubscription("ftp://127.0.0.1/hook");
+    for (Subscription subscription : List.of(badCriteria, badEndpoint)) {
+      Response response = post(GatewayProcess.PATIENT_P, subscription);
+      assertThat(response.statusCode()).as(response.asString()).isEqualTo(422);
+      Fhir.assertOperationOutcome(response);
+    }
+  }
+
+  @Test
+  void deleteSubscription_byAnotherUser_is403() {
+    String id = create(GatewayProcess.PATIENT_P, websocketSubscription());
+
+    Response response = Fhir.as(gateway, GatewayProcess.PATIENT_Q).delete("/Subscription/" + id);
+
+    assertThat(response.statusCode()).as(response.asString()).isEqualTo(403);
+  }
+
+  private static Subscription websocketSubscription() {
+    Subscription subscription = new Subscription();
+    subscription.setStatus(Subscription.SubscriptionStatus.REQUESTED);
+    subscription.setReason("Tell me when someone asks for my data");
+    subscription.setCriteria(CRITERIA);
+    subscription.getChannel().setType(Subscription.SubscriptionChannelType.WEBSOCKET);
+    return subscription;
+  }
+
+  private static Subscription restHookSubscription(String endpoint) {
+    Subscription subscription = websocketSubscription();
+    subscription
+        .getChannel()
+        .setType(Subscription.SubscriptionChannelType.RESTHOOK)
+        .setEndpoint(endpoint)
+        .setPayload("application/fhir+json")
+        .addHeader("Authorization: Bearer hook-secret");
+    return subscription;
+  }
+
+  private static Response post(String clientId, Subscription subscription) {
+    return Fhir.as(gateway, clientId)
+        .contentType(Fhir.JSON_TYPE)
+        .body(Fhir.json().encodeResourceToString(subscription))
+        .post("/Subscription");
+  }
+
+  /** Creates a subscription and returns its id. */
+  private static String create(String clientId, Subscription subscription) {
+    Response response = post(clientId, subscription);
+    assertThat(response.statusCode())
+        .as("create Subscription: %s", response.asString())
+        .isEqualTo(201);
+    return Fhir.relativeId(response.header("Location")).substring("Subscription/".length());
+  }
+
+  private static Subscription read(String clientId, String id) {
+    Response response = Fhir.as(gateway, clientId).get("/Subscription/" + id);
+    assertThat(response.statusCode()).as(response.asString()).isEqualTo(200);
+    return Fhir.parse(Subscription.class, response.asString());
+  }
+
+  /** Practitioner B asks for P's allergies; returns {@code Consent/id}. */
+  private static String proposeConsent() {
+    String consent =
+        """
+        {"resourceType":"Consent","status":"proposed",
+         "scope":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/consentscope",
+                             "code":"patient-privacy"}]},
+         "category":[{"coding":[{"system":"http://loinc.org","code":"59284-0"}]}],
+         "patient":{"reference":"Patient/demo-patient-p"},
+         "policyRule":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode",
+                                  "code":"OPTIN"}]},
+         "provision":{"type":"permit",
+           "actor":[{"role":{"coding":[{
+                       "system":"http://terminology.hl7.org/CodeSystem/v3-ParticipationType",
+                       "code":"IRCP"}]},
+                     "reference":{"reference":"Practitioner/demo-practitioner-b"}}],
+           "code":[{"coding":[{"system":"https://healthgateway.org/fhir/CodeSystem/data-category",
+                               "code":"allergies"}]}]}}
+        """;
+    Response response =
+        Fhir.as(gateway, GatewayProcess.PRACTITIONER_B)
+            .contentType(Fhir.JSON_TYPE)
+            .body(consent)
+            .post("/Consent");
+    assertThat(response.statusCode()).as("propose Consent: %s", response.asString()).isEqualTo(201);
+    return Fhir.relativeId(response.header("Location"));
+  }
+
+  private static HookCall awaitHookCall(int attempt) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    for (int seen = 0; seen < attempt; seen++) {
+      HookCall call = hookCalls.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+      assertThat(call).as("rest-hook call %d of %d within %s", seen + 1, attempt, WAIT).isNotNull();
+      if (seen + 1 == attempt) {
+        return call;
+      }
+    }
+    throw new AssertionError("unreachable");
+  }
+
+  private static String header(HookCall call, String name) {
+    return call.headers().entrySet().stream()
+        .filter(e -> e.getKey().equalsIgnoreCase(name))
+        .map(e -> e.getValue().get(0))
+        .findFirst()
+        .orElse(null);
+  }
+
+  /** A client of the FHIR R4 websocket channel that queues every text message it receives. */
+  private static final class Socket implements WebSocket.Listener, AutoCloseable {
+    private final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+    private final StringBuilder partial = new StringBuilder();
+    private WebSocket socket;
+
+    static Socket withQueryToken(GatewayProcess gateway, String clientId) {
+      return open(gateway, "?access_token=" + gateway.token(clientId), null);
+    }
+
+    static Socket withAuthMessage(GatewayProcess gateway, String clientId) {
+      return open(gateway, "", "auth " + gateway.token(clientId));
+    }
+
+    private static Socket open(GatewayProcess gateway, String query, String firstMessage) {
+      Socket client = new Socket();
+      URI uri =
+          URI.create(gateway.baseUrl().replace("http://", "ws://") + "/ws/subscriptions" + query);
+      client.socket =
+          HttpClient.newHttpClient()
+              .newWebSocketBuilder()
+              .connectTimeout(Duration.ofSeconds(10))
+              .buildAsync(uri, client)
+              .join();
+      if (firstMessage != null) {
+        client.send(firstMessage);
+      }
+      return client;
+    }
+
+    void send(String text) {
+      socket.sendText(text, true).join();
+    }
+
+    /** The next message, failing the test if none comes in time. */
+    String next() throws InterruptedException {
+      String message = poll(WAIT);
+      assertThat(message).as("websocket message within %s", WAIT).isNotNull();
+      return message;
+    }
+
+    String poll(Duration timeout) throws InterruptedException {
+      return received.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+      partial.append(data);
+      if (last) {
+        received.add(partial.toString());
+        partial.setLength(0);
+      }
+      webSocket.request(1);
+      return null;
+    }
+
+    @Override
+    public void close() {
+      socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").join();
+    }
+  }
+}

@@ -1,0 +1,133 @@
+package org.healthgateway.server.audit;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.healthgateway.server.store.RecordStore;
+import org.healthgateway.server.store.VersionMeta;
+import org.healthgateway.server.store.Write;
+import org.hl7.fhir.r4.model.AuditEvent;
+import org.hl7.fhir.r4.model.AuditEvent.AuditEventAction;
+import org.hl7.fhir.r4.model.AuditEvent.AuditEventOutcome;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The patient's access log: every access to a patient's data by someone other than the patient
+ * becomes an AuditEvent on the ledger, in the Patient compartment and so encrypted for the patient
+ * (and for the auditing identity). Events are batched and appended every 200 ms on a background
+ * thread, so reads never wait for an fsync; an event is lost only if the node stops within that
+ * window. Reads of AuditEvents themselves are not logged (no log of the log).
+ */
+public final class AuditService implements AuditTrail, AutoCloseable {
+  /** The identity that writes audit events. */
+  public static final String AUDITOR = "Device/gateway-audit";
+
+  private static final Logger LOG = LoggerFactory.getLogger(AuditService.class);
+  private static final int MAX_BATCH = 500;
+
+  private final RecordStore store;
+  private final MeterRegistry meters;
+  private final ConcurrentLinkedQueue<AuditEvent> pending = new ConcurrentLinkedQueue<>();
+  private final ScheduledExecutorService flusher =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "audit-flush");
+            t.setDaemon(true);
+            return t;
+          });
+
+  public AuditService(RecordStore store, MeterRegistry meters) {
+    this.store = store;
+    this.meters = meters;
+    flusher.scheduleWithFixedDelay(this::flush, 200, 200, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void accessed(String requester, VersionMeta meta, String action, String refusal) {
+    if (meta.patientId() == null
+        || meta.type().equals("AuditEvent")
+        || requester.equals("Patient/" + meta.patientId())) {
+      return;
+    }
+    pending.add(event(requester, meta, action, refusal));
+    meters
+        .counter(
+            "gateway.audit.events",
+            "action",
+            action,
+            "outcome",
+            refusal == null ? "served" : "refused")
+        .increment();
+  }
+
+  private static AuditEvent event(
+      String requester, VersionMeta meta, String action, String refusal) {
+    AuditEvent event = new AuditEvent();
+    event.setId("AuditEvent/" + UUID.randomUUID());
+    event.setType(
+        new Coding("http://dicom.nema.org/resources/ontology/DCM", "110110", "Patient Record"));
+    event.addSubtype(
+        new Coding("http://hl7.org/fhir/restful-interaction", restCode(action), action));
+    event.setAction(
+        action.equals("release")
+            ? AuditEventAction.E
+            : action.equals("consent") ? AuditEventAction.U : AuditEventAction.R);
+    event.setRecorded(new Date());
+    event.setOutcome(refusal == null ? AuditEventOutcome._0 : AuditEventOutcome._4);
+    if (refusal != null) {
+      event.setOutcomeDesc(refusal);
+    }
+    event.addAgent().setWho(new Reference(requester)).setRequestor(true);
+    event.getSource().setObserver(new Reference(AUDITOR));
+    event.addEntity().setWhat(new Reference(meta.versionedReference()));
+    event
+        .addEntity()
+        .setWhat(new Reference("Patient/" + meta.patientId()))
+        .setRole(new Coding("http://terminology.hl7.org/CodeSystem/object-role", "1", "Patient"));
+    return event;
+  }
+
+  private static String restCode(String action) {
+    return switch (action) {
+      case "search", "everything" -> "search-type";
+      case "vread" -> "vread";
+      case "consent" -> "update";
+      case "release" -> "operation";
+      default -> "read";
+    };
+  }
+
+  /** Appends what is pending; called every 200 ms and on close. */
+  public void flush() {
+    while (!pending.isEmpty()) {
+      List<Write> writes = new ArrayList<>();
+      List<String> patients = new ArrayList<>();
+      AuditEvent event;
+      while (writes.size() < MAX_BATCH && (event = pending.poll()) != null) {
+        writes.add(Write.of(event, 1));
+        patients.add(event.getEntity().get(1).getWhat().getReferenceElement().getIdPart());
+      }
+      try {
+        store.write(writes, patients, AUDITOR);
+      } catch (Exception e) {
+        LOG.error("could not append {} audit events", writes.size(), e);
+        return;
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    flusher.shutdown();
+    flush();
+  }
+}

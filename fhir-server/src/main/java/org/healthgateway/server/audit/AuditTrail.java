@@ -1,0 +1,15 @@
+package org.healthgateway.server.audit;
+
+import org.healthgateway.server.store.VersionMeta;
+
+/** Where the FHIR layer reports who accessed which patient's data, and how it ended. */
+public interface AuditTrail {
+  AuditTrail NONE = (requester, meta, action, refusal) -> {};
+
+  /**
+   * @param action {@code read}, {@code vread}, {@code search}, {@code everything}, {@code release},
+   *     {@code consent}
+   * @param refusal null when served; the reason when refused
+   */
+  void accessed(String requester, VersionMeta meta, String action, String refusal);
+}

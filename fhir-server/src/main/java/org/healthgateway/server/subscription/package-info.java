@@ -1,0 +1,31 @@
+/**
+ * FHIR R4 Subscriptions with {@code rest-hook} and {@code websocket} channels.
+ *
+ * <p>Decisions:
+ *
+ * <ul>
+ *   <li>A Subscription is an ordinary public (directory) resource, created with {@code POST
+ *       /fhir/Subscription} and stored signed on the ledger; it survives restarts because start-up
+ *       reloads every live one. Its <em>owner</em> is the author of its current version.
+ *   <li>Writes are checked before storage ({@link SubscriptionInterceptor}): criteria our search
+ *       engine parses, a rest-hook (absolute http(s) endpoint) or websocket channel, payload empty
+ *       or a FHIR MIME type, well-formed headers, at most 100 live subscriptions per owner. An
+ *       invalid one is 422; {@code requested} is stored as {@code active}. Only the owner may
+ *       update or delete it (403).
+ *   <li>A written version notifies a live subscription when the criteria type and parameters match
+ *       and the owner holds a key for the version; deletions notify nobody. Matching runs in memory
+ *       on the writing thread; delivery is asynchronous.
+ *   <li>rest-hook: POST with the channel's headers and {@code X-Subscription-Id}. No payload: an
+ *       empty body. With a payload: the resource, but only to https or loopback; to plain http
+ *       elsewhere an empty body and {@code X-Subscription-Resource: Type/id/_history/v}. Failures
+ *       are retried after 1, 2, 4, 8 and 16 s (six attempts); pending retries are kept in memory
+ *       only, so a restart drops them (notifications are pings; the client re-reads).
+ *   <li>websocket at {@value Subscriptions#WEBSOCKET_PATH}: {@code bind <id>} / {@code bound <id>}
+ *       / {@code ping <id>} as in R4, authenticated by a bearer token ({@code ?access_token=},
+ *       {@code Authorization} header, or a first message {@code auth <token>}) whose {@code
+ *       fhirUser} must be the owner. Pings stop when the token expires.
+ *   <li>Metrics: {@code gateway.subscription.deliveries{channel,outcome}} and {@code
+ *       gateway.subscription.active}.
+ * </ul>
+ */
+package org.healthgateway.server.subscription;
