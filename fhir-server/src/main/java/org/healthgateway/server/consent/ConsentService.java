@@ -195,6 +195,10 @@ public final class ConsentService
     ConsentState to = next.getStatus();
     if (from == ConsentState.PROPOSED
         && (to == ConsentState.ACTIVE || to == ConsentState.REJECTED)) {
+      List<String> problems = engine.validateStructure(next);
+      if (!problems.isEmpty()) {
+        throw new UnprocessableEntityException("Invalid Consent: " + String.join("; ", problems));
+      }
       requireSignedApproval(next, current.get().version(), patientRef, batch);
     } else if (!(from == ConsentState.ACTIVE && to == ConsentState.INACTIVE)) {
       throw new UnprocessableEntityException(
