@@ -233,43 +233,10 @@ class ConsentScenarioTest {
         .statusCode(200);
     assertThat(current().getStatus()).isEqualTo(Consent.ConsentState.ACTIVE);
 
-    Parameters held =
-        Fhir.parse(
-            Parameters.class,
-            Fhir.as(gateway, PATIENT_P)
-                .get("/" + consentId + "/$wrapped-keys")
-                .then()
-                .log()
-                .ifValidationFails()
-                .statusCode(200)
-                .extract()
-                .asString());
-    Parameters.ParametersParameterComponent release = held.getParameter("release");
-    String actor =
-        release.getPart().stream()
-            .filter(p -> p.getName().equals("actor"))
-            .findFirst()
-            .orElseThrow()
-            .getValue()
-            .primitiveValue();
-    JWK actorKey =
-        JWK.parse(
-            release.getPart().stream()
-                .filter(p -> p.getName().equals("actorKey"))
-                .findFirst()
-                .orElseThrow()
-                .getValue()
-                .primitiveValue());
-    List<PatientWallet.HeldKey> keys = new ArrayList<>();
-    for (Parameters.ParametersParameterComponent part : release.getPart()) {
-      if (part.getName().equals("key")) {
-        keys.add(
-            new PatientWallet.HeldKey(
-                value(part, "reference"),
-                value(part, "grant"),
-                Base64.getDecoder().decode(value(part, "dataKey"))));
-      }
-    }
+    Parameters.ParametersParameterComponent release = wrappedKeys(consentId);
+    String actor = value(release, "actor");
+    JWK actorKey = JWK.parse(value(release, "actorKey"));
+    List<PatientWallet.HeldKey> keys = heldKeys(release);
     assertThat(actor).isEqualTo(B);
     assertThat(keys)
         .extracting(PatientWallet.HeldKey::reference)
@@ -621,6 +588,14 @@ class ConsentScenarioTest {
         .log()
         .ifValidationFails()
         .statusCode(200);
+    Parameters.ParametersParameterComponent release = wrappedKeys(id);
+    JWK actorKey = JWK.parse(value(release, "actorKey"));
+    List<PatientWallet.HeldKey> keys = heldKeys(release);
+    PatientWallet.SignedRelease signed = wallet.release(id, B, actorKey, keys);
+    postRelease(id, signed).then().log().ifValidationFails().statusCode(200);
+  }
+
+  private static Parameters.ParametersParameterComponent wrappedKeys(String id) {
     Parameters held =
         Fhir.parse(
             Parameters.class,
@@ -632,8 +607,11 @@ class ConsentScenarioTest {
                 .statusCode(200)
                 .extract()
                 .asString());
-    Parameters.ParametersParameterComponent release = held.getParameter("release");
-    JWK actorKey = JWK.parse(value(release, "actorKey"));
+    return held.getParameter("release");
+  }
+
+  private static List<PatientWallet.HeldKey> heldKeys(
+      Parameters.ParametersParameterComponent release) {
     List<PatientWallet.HeldKey> keys = new ArrayList<>();
     for (Parameters.ParametersParameterComponent part : release.getPart()) {
       if (part.getName().equals("key")) {
@@ -644,8 +622,7 @@ class ConsentScenarioTest {
                 Base64.getDecoder().decode(value(part, "dataKey"))));
       }
     }
-    PatientWallet.SignedRelease signed = wallet.release(id, B, actorKey, keys);
-    postRelease(id, signed).then().log().ifValidationFails().statusCode(200);
+    return keys;
   }
 
   private static void revoke(String id) {

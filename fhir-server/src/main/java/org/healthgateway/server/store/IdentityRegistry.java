@@ -115,15 +115,7 @@ public final class IdentityRegistry {
     } catch (KeyStorageException e) {
       throw new GeneralSecurityException("cannot store the keys of " + ref, e);
     }
-    String pseudonym = ref.startsWith("Patient/") ? newPseudonym() : "";
-    List<Transaction> txs =
-        List.of(
-            identityTransaction(ref, pseudonym, withUse(encryptionKey, KeyUse.ENCRYPTION)),
-            identityTransaction(ref, pseudonym, withUse(signingKey, KeyUse.SIGNATURE)));
-    ledger.append(txs);
-    for (Transaction tx : txs) {
-      apply(tx);
-    }
+    registerPublicKeys(ref, encryptionKey, signingKey, ledger);
   }
 
   /**
