@@ -432,20 +432,66 @@ class ConsentScenarioTest {
   @Test
   @Order(14)
   void custodialPatient_approving_releasesExistingDataWithoutAWallet() {
-    String qAllergy = Fhir.relativeId(
-        Fhir.as(gateway, PRACTITIONER_A).contentType(Fhir.JSON_TYPE)
-            .body(encode(allergy("91936005", "Allergy to penicillin").setPatient(new Reference("Patient/demo-patient-q"))))
-            .post("/AllergyIntolerance").then().log().ifValidationFails().statusCode(201).extract().header("Location"));
-    Fhir.as(gateway, PRACTITIONER_B).get("/" + qAllergy).then().log().ifValidationFails().statusCode(403);
+    String qAllergy =
+        Fhir.relativeId(
+            Fhir.as(gateway, PRACTITIONER_A)
+                .contentType(Fhir.JSON_TYPE)
+                .body(
+                    encode(
+                        allergy("91936005", "Allergy to penicillin")
+                            .setPatient(new Reference("Patient/demo-patient-q"))))
+                .post("/AllergyIntolerance")
+                .then()
+                .log()
+                .ifValidationFails()
+                .statusCode(201)
+                .extract()
+                .header("Location"));
+    Fhir.as(gateway, PRACTITIONER_B)
+        .get("/" + qAllergy)
+        .then()
+        .log()
+        .ifValidationFails()
+        .statusCode(403);
     Consent forQ = request(B, "allergies").setPatient(new Reference("Patient/demo-patient-q"));
-    String id = Fhir.relativeId(Fhir.as(gateway, PRACTITIONER_B).contentType(Fhir.JSON_TYPE).body(encode(forQ))
-        .post("/Consent").then().log().ifValidationFails().statusCode(201).extract().header("Location"));
-    Consent active = Fhir.parse(Consent.class,
-        Fhir.as(gateway, PATIENT_Q).get("/" + id).then().log().ifValidationFails().statusCode(200).extract().asString())
-        .setStatus(Consent.ConsentState.ACTIVE);
-    Fhir.as(gateway, PATIENT_Q).contentType(Fhir.JSON_TYPE).body(encode(active))
-        .put("/" + id).then().log().ifValidationFails().statusCode(200);
-    Fhir.as(gateway, PRACTITIONER_B).get("/" + qAllergy).then().log().ifValidationFails().statusCode(200);
+    String id =
+        Fhir.relativeId(
+            Fhir.as(gateway, PRACTITIONER_B)
+                .contentType(Fhir.JSON_TYPE)
+                .body(encode(forQ))
+                .post("/Consent")
+                .then()
+                .log()
+                .ifValidationFails()
+                .statusCode(201)
+                .extract()
+                .header("Location"));
+    Consent active =
+        Fhir.parse(
+                Consent.class,
+                Fhir.as(gateway, PATIENT_Q)
+                    .get("/" + id)
+                    .then()
+                    .log()
+                    .ifValidationFails()
+                    .statusCode(200)
+                    .extract()
+                    .asString())
+            .setStatus(Consent.ConsentState.ACTIVE);
+    Fhir.as(gateway, PATIENT_Q)
+        .contentType(Fhir.JSON_TYPE)
+        .body(encode(active))
+        .put("/" + id)
+        .then()
+        .log()
+        .ifValidationFails()
+        .statusCode(200);
+    Fhir.as(gateway, PRACTITIONER_B)
+        .get("/" + qAllergy)
+        .then()
+        .log()
+        .ifValidationFails()
+        .statusCode(200);
   }
 
   @Test

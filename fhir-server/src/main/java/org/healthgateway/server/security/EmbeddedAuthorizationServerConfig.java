@@ -137,6 +137,9 @@ public class EmbeddedAuthorizationServerConfig {
                 authorize
                     .requestMatchers(antMatcher("/error"))
                     .permitAll()
+                    // The subscription websocket authenticates its bind with a bearer token.
+                    .requestMatchers(antMatcher("/ws/subscriptions"))
+                    .permitAll()
                     .anyRequest()
                     .authenticated())
         .formLogin(Customizer.withDefaults());
