@@ -51,6 +51,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestClassOrder(ClassOrderer.OrderAnnotation.class)
 class ConsentScenarioTest {
   private static final String P = "Patient/demo-patient-p";
+  private static final String REGISTRAR = "demo-registrar";
   private static final String B = "Practitioner/demo-practitioner-b";
   private static final String CATEGORY_SYSTEM =
       "https://healthgateway.org/fhir/CodeSystem/data-category";
@@ -495,6 +496,128 @@ class ConsentScenarioTest {
   }
 
   @Test
+  @Order(15)
+  void registrar_actsForCustodialPatient_onlyWithARecordedProvenance() {
+    Procedure p = new Procedure();
+    p.setStatus(Procedure.ProcedureStatus.COMPLETED);
+    p.setSubject(new Reference("Patient/demo-patient-q"));
+    p.setCode(
+        new CodeableConcept(new Coding("http://snomed.info/sct", "80146002", "Appendectomy")));
+    String qProcedure = create(PRACTITIONER_A, p);
+    Consent forQ = request(B, "operations").setPatient(new Reference("Patient/demo-patient-q"));
+    String id =
+        Fhir.relativeId(
+            Fhir.as(gateway, PRACTITIONER_B)
+                .contentType(Fhir.JSON_TYPE)
+                .body(encode(forQ))
+                .post("/Consent")
+                .then()
+                .log()
+                .ifValidationFails()
+                .statusCode(201)
+                .extract()
+                .header("Location"));
+    Consent active =
+        Fhir.parse(
+                Consent.class,
+                Fhir.as(gateway, PATIENT_Q)
+                    .get("/" + id)
+                    .then()
+                    .log()
+                    .ifValidationFails()
+                    .statusCode(200)
+                    .extract()
+                    .asString())
+            .setStatus(Consent.ConsentState.ACTIVE);
+    Fhir.as(gateway, REGISTRAR)
+        .contentType(Fhir.JSON_TYPE)
+        .body(encode(active))
+        .put("/" + id)
+        .then()
+        .log()
+        .ifValidationFails()
+        .statusCode(422);
+    Fhir.as(gateway, PRACTITIONER_B).get("/" + qProcedure).then().statusCode(403);
+
+    Bundle bundle = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+    bundle
+        .addEntry()
+        .setResource(active)
+        .setFullUrl(gateway.fhirBase() + "/" + id)
+        .getRequest()
+        .setMethod(Bundle.HTTPVerb.PUT)
+        .setUrl(id);
+    Provenance provenance = new Provenance();
+    provenance.addTarget(new Reference(id));
+    provenance.addTarget(new Reference("Patient/demo-patient-q"));
+    provenance.setRecorded(new Date());
+    provenance
+        .addAgent()
+        .setWho(new Reference("Practitioner/demo-registrar"))
+        .setOnBehalfOf(new Reference("Patient/demo-patient-q"));
+    bundle
+        .addEntry()
+        .setResource(provenance)
+        .setFullUrl("urn:uuid:" + java.util.UUID.randomUUID())
+        .getRequest()
+        .setMethod(Bundle.HTTPVerb.POST)
+        .setUrl("Provenance");
+    Fhir.as(gateway, REGISTRAR)
+        .contentType(Fhir.JSON_TYPE)
+        .body(encode(bundle))
+        .post("/")
+        .then()
+        .log()
+        .ifValidationFails()
+        .statusCode(200);
+    Fhir.as(gateway, PRACTITIONER_B)
+        .get("/" + qProcedure)
+        .then()
+        .log()
+        .ifValidationFails()
+        .statusCode(200);
+    Bundle provenances =
+        Fhir.parse(
+            Bundle.class,
+            Fhir.as(gateway, PATIENT_Q)
+                .get("/Provenance?patient=Patient/demo-patient-q")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString());
+    assertThat(provenances.getEntry())
+        .anySatisfy(
+            e ->
+                assertThat(
+                        ((Provenance) e.getResource())
+                            .getAgentFirstRep()
+                            .getOnBehalfOf()
+                            .getReference())
+                    .isEqualTo("Patient/demo-patient-q"));
+    // A registrar cannot act for a patient who holds its own keys.
+    Consent forP = request(B, "operations");
+    String pId =
+        Fhir.relativeId(
+            Fhir.as(gateway, PRACTITIONER_B)
+                .contentType(Fhir.JSON_TYPE)
+                .body(encode(forP))
+                .post("/Consent")
+                .then()
+                .statusCode(201)
+                .extract()
+                .header("Location"));
+    Consent pActive = current(pId).setStatus(Consent.ConsentState.ACTIVE);
+    Fhir.as(gateway, REGISTRAR)
+        .contentType(Fhir.JSON_TYPE)
+        .body(encode(pActive))
+        .put("/" + pId)
+        .then()
+        .log()
+        .ifValidationFails()
+        .statusCode(403);
+  }
+
+  @Test
   @Order(12)
   void patientsAuditLog_showsEachOfBsReads() {
     Bundle log = awaitAudit();
@@ -515,6 +638,9 @@ class ConsentScenarioTest {
               assertThat(e.getEntityFirstRep().getWhat().getReference()).startsWith(labReport);
               assertThat(e.getOutcome()).isEqualTo(AuditEvent.AuditEventOutcome._4);
             });
+    assertThat(byB)
+        .anySatisfy(
+            e -> assertThat(e.getEntityFirstRep().getWhat().getReference()).startsWith(consentId));
     Fhir.as(gateway, PRACTITIONER_B)
         .get("/AuditEvent?patient=" + P)
         .then()
@@ -525,7 +651,7 @@ class ConsentScenarioTest {
   }
 
   @Test
-  @Order(15)
+  @Order(16)
   void ledger_afterScenario_verifies_andHoldsNoDataKeyInClear() throws Exception {
     gateway.stop();
     assertThat(GatewayProcess.verifyOffline(gateway.dataDir()).exitCode()).isZero();

@@ -12,6 +12,8 @@ import java.util.concurrent.TimeUnit;
 import org.healthgateway.server.store.RecordStore;
 import org.healthgateway.server.store.VersionMeta;
 import org.healthgateway.server.store.Write;
+import org.healthgateway.server.store.WriteListener;
+import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventAction;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventOutcome;
@@ -27,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * thread, so reads never wait for an fsync; an event is lost only if the node stops within that
  * window. Reads of AuditEvents themselves are not logged (no log of the log).
  */
-public final class AuditService implements AuditTrail, AutoCloseable {
+public final class AuditService implements AuditTrail, WriteListener, AutoCloseable {
   /** The identity that writes audit events. */
   public static final String AUDITOR = "Device/gateway-audit";
 
@@ -67,6 +69,16 @@ public final class AuditService implements AuditTrail, AutoCloseable {
             "outcome",
             refusal == null ? "served" : "refused")
         .increment();
+  }
+
+  /** Consent changes made by others than the patient (a practitioner's request) are logged too. */
+  @Override
+  public void written(List<VersionMeta> written, List<IBaseResource> resources) {
+    for (VersionMeta meta : written) {
+      if (meta.type().equals("Consent")) {
+        accessed(meta.author(), meta, "consent", null);
+      }
+    }
   }
 
   private static AuditEvent event(

@@ -165,12 +165,16 @@ public class GatewayConfig {
 
   @Bean(destroyMethod = "close")
   AuditService auditService(RecordStore store, MeterRegistry meters) {
-    return new AuditService(store, meters);
+    AuditService audit = new AuditService(store, meters);
+    store.addListener(audit);
+    return audit;
   }
 
   @Bean
-  ConsentService consentService(FhirContext fhir, RecordStore store) {
-    ConsentService consents = new ConsentService(fhir, store);
+  ConsentService consentService(FhirContext fhir, RecordStore store, GatewayProperties properties) {
+    ConsentService consents =
+        new ConsentService(
+            fhir, store, properties.registrars() == null ? List.of() : properties.registrars());
     consents.load();
     store.addListener(consents);
     store.setAccessPolicy(consents);

@@ -16,6 +16,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param demo create the demo organization, users and credentials on first start
  * @param maxBodyBytes requests with a larger body are refused with 413
  * @param validation validate incoming resources against the base R4 specification
+ * @param registrars users (e.g. {@code Practitioner/registrar}) allowed to approve, reject or
+ *     revoke Consents on behalf of custodial patients; recorded as acting for the patient
  */
 @ConfigurationProperties(prefix = "gateway")
 public record GatewayProperties(
@@ -25,6 +27,7 @@ public record GatewayProperties(
     boolean demo,
     long maxBodyBytes,
     boolean validation,
+    java.util.List<String> registrars,
     Ledger ledger,
     Cache cache) {
 

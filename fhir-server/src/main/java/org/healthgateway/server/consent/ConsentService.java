@@ -50,9 +50,12 @@ public final class ConsentService
   private volatile java.util.function.BiConsumer<String, String> custodialActivation =
       (consentId, patientRef) -> {};
 
-  public ConsentService(FhirContext fhir, RecordStore store) {
+  private final Set<String> registrars;
+
+  public ConsentService(FhirContext fhir, RecordStore store, Collection<String> registrars) {
     this.fhir = fhir;
     this.store = store;
+    this.registrars = Set.copyOf(registrars);
   }
 
   /** Loads every live Consent, opened with its author's key (this node wrote it). */
@@ -184,9 +187,15 @@ public final class ConsentService
         consent(patientId, write.id())
             .orElseThrow(() -> new UnprocessableEntityException("Unknown Consent/" + write.id()));
     String patientRef = "Patient/" + patientId;
-    if (!requester.equals(patientRef)) {
+    boolean registrarForCustodial = registrars.contains(requester) && isCustodial(patientRef);
+    if (!requester.equals(patientRef) && !registrarForCustodial) {
       throw new ForbiddenOperationException(
           "Only the patient may approve, reject or revoke Consent/" + write.id());
+    }
+    if (registrarForCustodial && !actsOnBehalfOf(write.id(), patientRef, requester, batch)) {
+      throw new UnprocessableEntityException(
+          "A registrar changing a patient's Consent records it with a Provenance in the same"
+              + " transaction: agent.who the registrar, agent.onBehalfOf the patient");
     }
     if (!patientRef.equals(next.getPatient().getReference())) {
       throw new UnprocessableEntityException("A Consent cannot change its patient");
@@ -241,6 +250,28 @@ public final class ConsentService
       throw new ForbiddenOperationException(
           "The approval's signature does not verify with the patient's key for this Consent");
     }
+  }
+
+  private static boolean actsOnBehalfOf(
+      String consentId, String patientRef, String registrar, List<Write> batch) {
+    for (Write write : batch) {
+      if (write.type().equals("Provenance") && !write.isDeletion()) {
+        Provenance provenance = (Provenance) write.resource();
+        boolean targets =
+            provenance.getTarget().stream()
+                .anyMatch(t -> consentId.equals(t.getReferenceElement().getIdPart()));
+        boolean onBehalf =
+            provenance.getAgent().stream()
+                .anyMatch(
+                    a ->
+                        registrar.equals(a.getWho().getReference())
+                            && patientRef.equals(a.getOnBehalfOf().getReference()));
+        if (targets && onBehalf) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** True if the node holds the patient's current signing key (a custodial patient). */

@@ -42,6 +42,7 @@ public class DemoBootstrap implements SmartInitializingSingleton {
     put("Organization", "demo-org", org);
     put("Practitioner", "demo-practitioner-a", practitioner("Ada", "Demo-Practitioner-A"));
     put("Practitioner", "demo-practitioner-b", practitioner("Ben", "Demo-Practitioner-B"));
+    put("Practitioner", "demo-registrar", practitioner("Rita", "Demo-Registrar"));
     put("Patient", "demo-patient-p", patient("Pat", "Demo-Patient-P"));
     put("Patient", "demo-patient-q", patient("Quinn", "Demo-Patient-Q"));
     LOG.info(

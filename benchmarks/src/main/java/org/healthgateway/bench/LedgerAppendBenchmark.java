@@ -1,0 +1,94 @@
+package org.healthgateway.bench;
+
+import com.nimbusds.jose.jwk.ECKey;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.healthgateway.keys.KeyPairs;
+import org.healthgateway.ledger.CheckpointSigner;
+import org.healthgateway.ledger.DetachedJws;
+import org.healthgateway.ledger.Transaction;
+import org.healthgateway.ledger.TransactionCodec;
+import org.healthgateway.ledger.embedded.EmbeddedLedger;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+
+/**
+ * Appends of one signed transaction (about 2.2 KiB) to the embedded ledger with fsync on, by 1, 8
+ * and 64 concurrent writers. Each append returns only after its group commit's fsync, so the
+ * throughput shows how well group commit amortizes fsync over concurrent writers. The ledger lives
+ * in a fresh temporary directory per trial ({@code java.io.tmpdir}: put it on the disk you mean to
+ * measure).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+public class LedgerAppendBenchmark {
+
+  private Path dir;
+  private EmbeddedLedger ledger;
+  private List<Transaction> batch;
+
+  @Setup(Level.Trial)
+  public void setUp() throws Exception {
+    dir = Files.createTempDirectory("ledger-bench");
+    ECKey nodeKey = KeyPairs.generateEc();
+    ledger =
+        EmbeddedLedger.open(
+            dir,
+            CheckpointSigner.of(nodeKey),
+            nodeKey.toPublicJWK(),
+            EmbeddedLedger.Options.defaults());
+    ECKey authorKey = KeyPairs.generateEc();
+    Transaction unsigned = Fixtures.resourceVersion(7);
+    String jws = DetachedJws.sign(authorKey, TransactionCodec.signingInput(unsigned));
+    batch = List.of(unsigned.withSignature(jws));
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() throws Exception {
+    ledger.close();
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(LedgerAppendBenchmark::delete);
+    }
+  }
+
+  @Benchmark
+  @Threads(1)
+  public List<Long> append1Writer() throws Exception {
+    return ledger.append(batch);
+  }
+
+  @Benchmark
+  @Threads(8)
+  public List<Long> append8Writers() throws Exception {
+    return ledger.append(batch);
+  }
+
+  @Benchmark
+  @Threads(64)
+  public List<Long> append64Writers() throws Exception {
+    return ledger.append(batch);
+  }
+
+  private static void delete(Path path) {
+    try {
+      Files.delete(path);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
