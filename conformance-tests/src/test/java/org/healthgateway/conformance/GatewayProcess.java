@@ -53,7 +53,18 @@ final class GatewayProcess implements AutoCloseable {
   private final Path dataDir;
   private final Path secretsDir;
   private final List<String> extraArgs;
-  private final Map<String, String> tokens = new ConcurrentHashMap<>();
+
+  /** Cached access tokens with the time they were issued: tokens live 5 minutes on the server. */
+  private final Map<String, CachedToken> tokens = new ConcurrentHashMap<>();
+
+  private static final Duration TOKEN_REUSE = Duration.ofMinutes(2);
+
+  private record CachedToken(String value, long issuedNanos) {
+    boolean fresh() {
+      return System.nanoTime() - issuedNanos < TOKEN_REUSE.toNanos();
+    }
+  }
+
   private Process process;
   private Path logFile;
   private int port;
@@ -269,7 +280,14 @@ final class GatewayProcess implements AutoCloseable {
 
   /** An access token from the client-credentials grant, cached per client. */
   String token(String clientId) {
-    return tokens.computeIfAbsent(clientId, this::requestToken);
+    return tokens
+        .compute(
+            clientId,
+            (id, cached) ->
+                cached != null && cached.fresh()
+                    ? cached
+                    : new CachedToken(requestToken(id), System.nanoTime()))
+        .value();
   }
 
   private String requestToken(String clientId) {
