@@ -6,6 +6,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -36,7 +38,8 @@ final class LoadPhases {
       }
     }
     // Hospitals before practitioners: PractitionerRoles reference the organizations.
-    directory.sort((a, b) -> a.getFileName().toString().startsWith("hospital") ? -1 : 1);
+    directory.sort(
+        Comparator.comparing((Path p) -> !p.getFileName().toString().startsWith("hospital")));
     results.add(load("load-batch", directory, 1, created));
     results.add(load("load-transaction", patients, concurrency, created));
   }
@@ -85,7 +88,7 @@ final class LoadPhases {
   /** {@code [base/]Type/id[/_history/v]} to {@code Type/id}. */
   static String typeAndId(String location) {
     String[] parts = location.split("/");
-    int h = Math.max(0, java.util.Arrays.asList(parts).indexOf("_history"));
+    int h = Math.max(0, Arrays.asList(parts).indexOf("_history"));
     int idAt = h > 0 ? h - 1 : parts.length - 1;
     return parts[idAt - 1] + "/" + parts[idAt];
   }

@@ -35,8 +35,13 @@ final class PhaseStats {
     resources.addAndGet(resourceCount);
   }
 
+  /** Counts a failed operation; {@code nanos <= 0} when it has no meaningful latency. */
   void error(long nanos, String what) {
-    record(nanos, 0);
+    if (nanos > 0) {
+      record(nanos, 0);
+    } else {
+      operations.incrementAndGet();
+    }
     errors.incrementAndGet();
     synchronized (errorSamples) {
       if (errorSamples.size() < MAX_ERROR_SAMPLES) {

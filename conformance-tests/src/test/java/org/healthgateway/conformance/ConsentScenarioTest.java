@@ -126,6 +126,32 @@ class ConsentScenarioTest {
         .log()
         .ifValidationFails()
         .statusCode(403);
+    // Nor can B overwrite it, directly or inside a transaction.
+    AllergyIntolerance overwrite = allergy("91936005", "Allergy to penicillin");
+    overwrite.setId(allergy);
+    Fhir.as(gateway, PRACTITIONER_B)
+        .contentType(Fhir.JSON_TYPE)
+        .body(encode(overwrite))
+        .put("/" + allergy)
+        .then()
+        .log()
+        .ifValidationFails()
+        .statusCode(403);
+    Bundle tx = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+    tx.addEntry()
+        .setResource(overwrite)
+        .setFullUrl(gateway.fhirBase() + "/" + allergy)
+        .getRequest()
+        .setMethod(Bundle.HTTPVerb.PUT)
+        .setUrl(allergy);
+    Fhir.as(gateway, PRACTITIONER_B)
+        .contentType(Fhir.JSON_TYPE)
+        .body(encode(tx))
+        .post("/")
+        .then()
+        .log()
+        .ifValidationFails()
+        .statusCode(403);
   }
 
   @Test

@@ -162,6 +162,14 @@ public final class ConsentService
     }
   }
 
+  @Override
+  public boolean allowsWithoutKey(VersionMeta current, String requester) {
+    return current.type().equals("Consent")
+        && current.patientId() != null
+        && registrars.contains(requester)
+        && isCustodial("Patient/" + current.patientId());
+  }
+
   private void checkConsentWrite(Write write, List<Write> batch, String requester) {
     Optional<VersionMeta> current = store.index().current("Consent", write.id());
     boolean exists = current.isPresent() && !current.get().deleted();

@@ -180,8 +180,11 @@ public final class ResourceService {
     }
   }
 
-  private void requireWritable(VersionMeta current, String requester) {
-    if (!current.deleted() && !store.canRead(current, requester)) {
+  /** 403 unless the requester holds a key for the current version (or a guard allows it). */
+  void requireWritable(VersionMeta current, String requester) {
+    if (!current.deleted()
+        && !store.canRead(current, requester)
+        && guards.stream().noneMatch(g -> g.allowsWithoutKey(current, requester))) {
       throw new ForbiddenOperationException(
           "No key for " + current.type() + "/" + current.id() + " was released to " + requester);
     }

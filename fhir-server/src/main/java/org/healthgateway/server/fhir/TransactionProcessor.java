@@ -54,14 +54,18 @@ public final class TransactionProcessor {
         rewriteReferences(p.resource, idMap, requester);
       }
     }
+    // Creates get fresh random ids and cannot conflict; only updates and deletes take locks, so
+    // that concurrent transactions of new data (patient bundles) run in parallel.
     Set<String> touched = new LinkedHashSet<>();
-    planned.forEach(p -> touched.add(p.type + "/" + p.id));
+    planned.stream()
+        .filter(p -> p.method != HTTPVerb.POST)
+        .forEach(p -> touched.add(p.type + "/" + p.id));
     List<ReentrantLock> locks = service.lockAll(touched);
     try {
       List<Write> writes = new ArrayList<>();
       for (Planned p : planned) {
         if (p.existing == null) {
-          writes.add(versioned(p));
+          writes.add(versioned(p, requester));
         }
       }
       List<VersionMeta> written = service.writeAll(writes, newPatients, requester);
@@ -148,7 +152,7 @@ public final class TransactionProcessor {
     }
   }
 
-  private Write versioned(Planned p) {
+  private Write versioned(Planned p, String requester) {
     Optional<VersionMeta> current = service.store().index().current(p.type, p.id);
     if (p.ifMatch != null) {
       String expected = p.ifMatch.replaceAll("[^0-9]", "");
@@ -156,6 +160,7 @@ public final class TransactionProcessor {
         throw new PreconditionFailedException("Version conflict on " + p.type + "/" + p.id);
       }
     }
+    current.ifPresent(v -> service.requireWritable(v, requester));
     long version = current.map(v -> v.version() + 1).orElse(1L);
     if (p.method == HTTPVerb.DELETE) {
       if (current.isEmpty()) {

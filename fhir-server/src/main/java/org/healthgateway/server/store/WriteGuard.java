@@ -9,4 +9,12 @@ import java.util.List;
 @FunctionalInterface
 public interface WriteGuard {
   void check(List<Write> writes, String requester);
+
+  /**
+   * True if the requester may change the resource although it holds no key for its current version
+   * (e.g. a registrar acting for a custodial patient); the batch is still checked.
+   */
+  default boolean allowsWithoutKey(VersionMeta current, String requester) {
+    return false;
+  }
 }
