@@ -180,6 +180,15 @@ class ConsentScenarioTest {
   @Test
   @Order(4)
   void practitionerB_asksForAllergiesAndOperations() {
+    String categories =
+        Fhir.as(gateway, PRACTITIONER_B)
+            .get("/CodeSystem/data-category")
+            .then()
+            .statusCode(200)
+            .extract()
+            .asString();
+    assertThat(categories).contains("\"allergies\"", "\"operations\"", "\"vital-signs\"");
+    Fhir.as(gateway, PRACTITIONER_B).get("/ValueSet/data-category").then().statusCode(200);
     consentId =
         Fhir.relativeId(
             Fhir.as(gateway, PRACTITIONER_B)
@@ -350,6 +359,37 @@ class ConsentScenarioTest {
         .ifValidationFails()
         .statusCode(200);
     assertThat(count("/AllergyIntolerance?patient=" + P)).isEqualTo(2);
+    // _revinclude: the patient sees the access log entries of the allergy, B does not.
+    String byId =
+        "/AllergyIntolerance?_id="
+            + allergy.substring(allergy.indexOf('/') + 1)
+            + "&_revinclude=AuditEvent:entity";
+    Bundle asB =
+        Fhir.parse(
+            Bundle.class,
+            Fhir.as(gateway, PRACTITIONER_B).get(byId).then().statusCode(200).extract().asString());
+    assertThat(asB.getEntry())
+        .extracting(e -> e.getResource().fhirType())
+        .containsOnly("AllergyIntolerance");
+    Bundle asP =
+        Fhir.parse(
+            Bundle.class,
+            Fhir.as(gateway, PATIENT_P).get(byId).then().statusCode(200).extract().asString());
+    assertThat(asP.getEntry())
+        .extracting(e -> e.getResource().fhirType())
+        .contains("AllergyIntolerance", "AuditEvent");
+    Bundle withPatient =
+        Fhir.parse(
+            Bundle.class,
+            Fhir.as(gateway, PATIENT_P)
+                .get("/AllergyIntolerance?patient=" + P + "&_include=AllergyIntolerance:patient")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString());
+    assertThat(withPatient.getEntry())
+        .extracting(e -> e.getResource().fhirType())
+        .contains("AllergyIntolerance", "Patient");
   }
 
   @Test

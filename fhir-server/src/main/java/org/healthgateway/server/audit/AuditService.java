@@ -100,7 +100,14 @@ public final class AuditService implements AuditTrail, WriteListener, AutoClosea
     }
     event.addAgent().setWho(new Reference(requester)).setRequestor(true);
     event.getSource().setObserver(new Reference(AUDITOR));
-    event.addEntity().setWhat(new Reference(meta.versionedReference()));
+    // Unversioned, so that AuditEvent?entity=Type/id and _revinclude find it; the version is a
+    // detail of the entity.
+    event
+        .addEntity()
+        .setWhat(new Reference(meta.type() + "/" + meta.id()))
+        .addDetail()
+        .setType("version")
+        .setValue(new org.hl7.fhir.r4.model.StringType(Long.toString(meta.version())));
     event
         .addEntity()
         .setWhat(new Reference("Patient/" + meta.patientId()))

@@ -10,8 +10,10 @@ import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Date;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.healthgateway.server.search.SearchQuery;
 import org.healthgateway.server.security.Requester;
@@ -44,7 +46,7 @@ final class Bundles {
 
   private static List<IBaseResource> includes(
       ResourceService service, SearchQuery query, List<IBaseResource> page, String requester) {
-    if (query.includes().isEmpty()) {
+    if (query.includes().isEmpty() && query.revIncludes().isEmpty()) {
       return List.of();
     }
     Set<String> seen = new LinkedHashSet<>();
@@ -70,6 +72,38 @@ final class Bundles {
                         (IAnyResource) target, BundleEntrySearchModeEnum.INCLUDE);
                     included.add(target);
                   });
+        }
+      }
+    }
+    included.addAll(revIncludes(service, query, page, requester, seen));
+    return included;
+  }
+
+  /**
+   * {@code _revinclude=Source:param}: the resources of type Source whose param references a page
+   * resource, found by the same search (and so the same key and consent checks) as any search.
+   */
+  private static List<IBaseResource> revIncludes(
+      ResourceService service,
+      SearchQuery query,
+      List<IBaseResource> page,
+      String requester,
+      Set<String> seen) {
+    List<IBaseResource> included = new ArrayList<>();
+    for (org.healthgateway.server.search.Include rev : query.revIncludes()) {
+      for (IBaseResource resource : page) {
+        if (rev.targetType() != null && !rev.targetType().equals(resource.fhirType())) {
+          continue;
+        }
+        String target = resource.fhirType() + "/" + resource.getIdElement().getIdPart();
+        Map<String, List<String>> params = new LinkedHashMap<>();
+        params.put(rev.paramName(), new ArrayList<>(List.of(target)));
+        for (IBaseResource source : service.search(rev.sourceType(), params, requester).matches()) {
+          if (seen.add(source.fhirType() + "/" + source.getIdElement().getIdPart())) {
+            ResourceMetadataKeyEnum.ENTRY_SEARCH_MODE.put(
+                (IAnyResource) source, BundleEntrySearchModeEnum.INCLUDE);
+            included.add(source);
+          }
         }
       }
     }
@@ -116,12 +150,16 @@ final class Bundles {
       this.includes = includes;
     }
 
+    // HAPI 8 pages through this three-argument form (the two-argument one is not called).
     @Override
-    public List<IBaseResource> getResources(int fromIndex, int toIndex) {
+    public List<IBaseResource> getResources(
+        int fromIndex,
+        int toIndex,
+        ca.uhn.fhir.rest.server.method.ResponsePage.ResponsePageBuilder builder) {
       if (!owner.equals(Requester.current())) {
         throw new ForbiddenOperationException("This page belongs to another user's search");
       }
-      List<IBaseResource> page = new ArrayList<>(super.getResources(fromIndex, toIndex));
+      List<IBaseResource> page = new ArrayList<>(super.getResources(fromIndex, toIndex, builder));
       if (includes != null) {
         page.addAll(includes.resolve(List.copyOf(page)));
       }
