@@ -521,30 +521,8 @@ class ConsentScenarioTest {
         .ifValidationFails()
         .statusCode(403);
     Consent forQ = request(B, "allergies").setPatient(new Reference("Patient/demo-patient-q"));
-    String id =
-        Fhir.relativeId(
-            Fhir.as(gateway, PRACTITIONER_B)
-                .contentType(Fhir.JSON_TYPE)
-                .body(encode(forQ))
-                .post("/Consent")
-                .then()
-                .log()
-                .ifValidationFails()
-                .statusCode(201)
-                .extract()
-                .header("Location"));
-    Consent active =
-        Fhir.parse(
-                Consent.class,
-                Fhir.as(gateway, PATIENT_Q)
-                    .get("/" + id)
-                    .then()
-                    .log()
-                    .ifValidationFails()
-                    .statusCode(200)
-                    .extract()
-                    .asString())
-            .setStatus(Consent.ConsentState.ACTIVE);
+    String id = propose(forQ);
+    Consent active = current(id, PATIENT_Q).setStatus(Consent.ConsentState.ACTIVE);
     Fhir.as(gateway, PATIENT_Q)
         .contentType(Fhir.JSON_TYPE)
         .body(encode(active))
@@ -571,30 +549,8 @@ class ConsentScenarioTest {
         new CodeableConcept(new Coding("http://snomed.info/sct", "80146002", "Appendectomy")));
     String qProcedure = create(PRACTITIONER_A, p);
     Consent forQ = request(B, "operations").setPatient(new Reference("Patient/demo-patient-q"));
-    String id =
-        Fhir.relativeId(
-            Fhir.as(gateway, PRACTITIONER_B)
-                .contentType(Fhir.JSON_TYPE)
-                .body(encode(forQ))
-                .post("/Consent")
-                .then()
-                .log()
-                .ifValidationFails()
-                .statusCode(201)
-                .extract()
-                .header("Location"));
-    Consent active =
-        Fhir.parse(
-                Consent.class,
-                Fhir.as(gateway, PATIENT_Q)
-                    .get("/" + id)
-                    .then()
-                    .log()
-                    .ifValidationFails()
-                    .statusCode(200)
-                    .extract()
-                    .asString())
-            .setStatus(Consent.ConsentState.ACTIVE);
+    String id = propose(forQ);
+    Consent active = current(id, PATIENT_Q).setStatus(Consent.ConsentState.ACTIVE);
     Fhir.as(gateway, REGISTRAR)
         .contentType(Fhir.JSON_TYPE)
         .body(encode(active))
@@ -894,9 +850,13 @@ class ConsentScenarioTest {
   }
 
   private static Consent current(String id) {
+    return current(id, PATIENT_P);
+  }
+
+  private static Consent current(String id, String client) {
     return Fhir.parse(
         Consent.class,
-        Fhir.as(gateway, PATIENT_P)
+        Fhir.as(gateway, client)
             .get("/" + id)
             .then()
             .log()
