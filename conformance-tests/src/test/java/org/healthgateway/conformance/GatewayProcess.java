@@ -291,33 +291,13 @@ final class GatewayProcess implements AutoCloseable {
   }
 
   private String requestToken(String clientId) {
-    JsonNode client = demoClient(clientId);
-    String basic =
-        Base64.getEncoder()
-            .encodeToString(
-                (clientId + ":" + client.path("clientSecret").asText())
-                    .getBytes(StandardCharsets.UTF_8));
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create(baseUrl() + "/oauth2/token"))
-            .header("Authorization", "Basic " + basic)
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .header("Accept", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials"))
-            .build();
-    try {
-      HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-      assertThat(response.statusCode())
-          .as("token for %s: %s", clientId, response.body())
-          .isEqualTo(200);
-      String token = JSON.readTree(response.body()).path("access_token").asText();
-      assertThat(token).as("access_token for %s", clientId).isNotBlank();
-      return token;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
+    HttpResponse<String> response = postTokenRequest(clientId, "grant_type=client_credentials");
+    assertThat(response.statusCode())
+        .as("token for %s: %s", clientId, response.body())
+        .isEqualTo(200);
+    String token = accessToken(response);
+    assertThat(token).as("access_token for %s", clientId).isNotBlank();
+    return token;
   }
 
   /** Password of a demo user ({@code <secrets-dir>/demo-users.json}), for the login form. */
@@ -352,6 +332,10 @@ final class GatewayProcess implements AutoCloseable {
     assertThat(response.statusCode())
         .as("token for %s with %s: %s", clientId, scope, response.body())
         .isEqualTo(200);
+    return accessToken(response);
+  }
+
+  private static String accessToken(HttpResponse<String> response) {
     try {
       return JSON.readTree(response.body()).path("access_token").asText();
     } catch (IOException e) {
@@ -361,6 +345,14 @@ final class GatewayProcess implements AutoCloseable {
 
   /** The raw token response of a client-credentials request with a scope parameter. */
   HttpResponse<String> requestToken(String clientId, String scope) {
+    return postTokenRequest(
+        clientId,
+        "grant_type=client_credentials&scope="
+            + java.net.URLEncoder.encode(scope, StandardCharsets.UTF_8));
+  }
+
+  /** POSTs a form to the token endpoint with the demo client's HTTP Basic credentials. */
+  private HttpResponse<String> postTokenRequest(String clientId, String form) {
     JsonNode client = demoClient(clientId);
     String basic =
         Base64.getEncoder()
@@ -371,10 +363,8 @@ final class GatewayProcess implements AutoCloseable {
         HttpRequest.newBuilder(URI.create(baseUrl() + "/oauth2/token"))
             .header("Authorization", "Basic " + basic)
             .header("Content-Type", "application/x-www-form-urlencoded")
-            .POST(
-                HttpRequest.BodyPublishers.ofString(
-                    "grant_type=client_credentials&scope="
-                        + java.net.URLEncoder.encode(scope, StandardCharsets.UTF_8)))
+            .header("Accept", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(form))
             .build();
     try {
       return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
