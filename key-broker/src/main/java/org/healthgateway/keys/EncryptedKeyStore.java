@@ -132,49 +132,87 @@ public final class EncryptedKeyStore {
    * @throws java.security.InvalidKeyException (as cause) if the key is not a supported private key
    */
   public void put(String identity, JWK privateKey) throws KeyStorageException {
-    requireIdentity(identity);
-    Objects.requireNonNull(privateKey, "privateKey");
-    if (!privateKey.isPrivate()) {
-      throw new IllegalArgumentException("only private keys are stored");
-    }
+    putAll(Map.of(identity, privateKey));
+  }
+
+  /**
+   * Adds each key as the newest key of its identity and writes the file once (each write derives
+   * the file's MAC key with PBKDF2, so registering two keys costs one write, not two). Keys an
+   * identity already holds are skipped. All or nothing: if one key is refused or the file cannot be
+   * written, none is added.
+   *
+   * @throws java.security.InvalidKeyException (as cause) if a key is not a supported private key
+   */
+  public void putAll(Map<String, JWK> keysByIdentity) throws KeyStorageException {
+    keysByIdentity.forEach(
+        (identity, privateKey) -> {
+          requireIdentity(identity);
+          Objects.requireNonNull(privateKey, "privateKey");
+          if (!privateKey.isPrivate()) {
+            throw new IllegalArgumentException("only private keys are stored");
+          }
+        });
     synchronized (this) {
+      Map<String, List<Entry>> updated = new HashMap<>(index);
+      Map<String, JWK> added = new HashMap<>();
       try {
-        KeyPolicy.requireSupported(privateKey);
-        String thumbprint = KeyPolicy.thumbprint(privateKey);
-        List<Entry> existing = index.getOrDefault(identity, List.of());
-        if (existing.stream().anyMatch(e -> e.thumbprint().equals(thumbprint))) {
+        for (Map.Entry<String, JWK> key : keysByIdentity.entrySet()) {
+          String identity = key.getKey();
+          String thumbprint;
+          KeyPair keyPair;
+          try {
+            KeyPolicy.requireSupported(key.getValue());
+            thumbprint = KeyPolicy.thumbprint(key.getValue());
+            keyPair = KeyConversions.toKeyPair(key.getValue());
+          } catch (GeneralSecurityException e) {
+            throw new KeyStorageException("cannot store a key for " + identity, e);
+          }
+          List<Entry> existing = updated.getOrDefault(identity, List.of());
+          if (existing.stream().anyMatch(e -> e.thumbprint().equals(thumbprint))) {
+            continue;
+          }
+          String alias = String.format("key-%010d", nextSequence + added.size());
+          setEntry(alias, identity, keyPair);
+          added.put(alias, KeyConversions.toJwk(keyPair.getPublic(), keyPair.getPrivate()));
+          List<Entry> entries = new ArrayList<>(existing);
+          entries.add(0, new Entry(alias, thumbprint));
+          updated.put(identity, List.copyOf(entries));
+        }
+        if (added.isEmpty()) {
           return;
         }
-        String alias = addEntry(identity, KeyConversions.toKeyPair(privateKey));
-        Map<String, List<Entry>> updated = new HashMap<>(index);
-        List<Entry> entries = new ArrayList<>(existing);
-        entries.add(0, new Entry(alias, thumbprint));
-        updated.put(identity, List.copyOf(entries));
-        index = Map.copyOf(updated);
-      } catch (GeneralSecurityException e) {
-        throw new KeyStorageException("cannot store a key for " + identity, e);
+        persist();
+      } catch (IOException | GeneralSecurityException | KeyStorageException e) {
+        for (String alias : added.keySet()) {
+          deleteEntry(alias);
+        }
+        if (e instanceof KeyStorageException refused) {
+          throw refused;
+        }
+        throw new KeyStorageException("cannot write keystore " + file, e);
       }
+      nextSequence += added.size();
+      cache.putAll(added);
+      index = Map.copyOf(updated);
     }
   }
 
-  /** Writes one new entry and the file; on failure the in-memory keystore stays unchanged. */
-  private String addEntry(String identity, KeyPair keyPair)
-      throws GeneralSecurityException, KeyStorageException {
+  private void setEntry(String alias, String identity, KeyPair keyPair)
+      throws GeneralSecurityException {
     X509Certificate certificate = SelfSignedCertificates.create(keyPair, identity, provider);
-    String alias = String.format("key-%010d", nextSequence);
     keyStore.setEntry(
         alias,
         new KeyStore.PrivateKeyEntry(keyPair.getPrivate(), new Certificate[] {certificate}),
         new KeyStore.PasswordProtection(password));
+  }
+
+  /** Takes back an entry that was never written to the file. */
+  private void deleteEntry(String alias) {
     try {
-      persist();
-    } catch (IOException | GeneralSecurityException e) {
       keyStore.deleteEntry(alias);
-      throw new KeyStorageException("cannot write keystore " + file, e);
+    } catch (GeneralSecurityException e) {
+      log.error("keystore {}: cannot take back unwritten entry {}", file, alias, e);
     }
-    nextSequence++;
-    cache.put(alias, KeyConversions.toJwk(keyPair.getPublic(), keyPair.getPrivate()));
-    return alias;
   }
 
   /** Returns the newest private key of {@code identity}, with {@code kid} = its thumbprint. */

@@ -12,7 +12,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyStore;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -148,6 +150,39 @@ class EncryptedKeyStoreTest {
     assertThatThrownBy(() -> store.put("x".repeat(129), rsa))
         .isInstanceOf(IllegalArgumentException.class);
     assertThat(store.aliases()).isEmpty();
+  }
+
+  @Test
+  void putAll_twoIdentities_bothSurviveReopen() throws Exception {
+    Path file = dir.resolve("keys.bcfks");
+    ECKey signing = KeyPairs.generateEc();
+    Map<String, JWK> keys = new LinkedHashMap<>();
+    keys.put("Practitioner/abc", rsa);
+    keys.put("Practitioner/abc#sig", signing);
+
+    EncryptedKeyStore.openOrCreate(file, PASSWORD).putAll(keys);
+    EncryptedKeyStore reopened = EncryptedKeyStore.openOrCreate(file, PASSWORD);
+
+    assertThat(reopened.get("Practitioner/abc").orElseThrow().toRSAKey().toPrivateKey())
+        .isEqualTo(rsa.toPrivateKey());
+    assertThat(reopened.get("Practitioner/abc#sig").orElseThrow().toECKey().getD())
+        .isEqualTo(signing.getD());
+  }
+
+  @Test
+  void putAll_oneUnsupportedKey_addsNone() throws Exception {
+    Path file = dir.resolve("keys.bcfks");
+    EncryptedKeyStore store = EncryptedKeyStore.openOrCreate(file, PASSWORD);
+    Map<String, JWK> keys = new LinkedHashMap<>();
+    keys.put("Practitioner/abc", rsa);
+    keys.put("Practitioner/abc#sig", new RSAKeyGenerator(2048).generate());
+
+    assertThatThrownBy(() -> store.putAll(keys)).isInstanceOf(KeyStorageException.class);
+
+    assertThat(store.aliases()).isEmpty();
+    assertThat(EncryptedKeyStore.openOrCreate(file, PASSWORD).aliases()).isEmpty();
+    store.put("Practitioner/abc", rsa);
+    assertThat(EncryptedKeyStore.openOrCreate(file, PASSWORD).get("Practitioner/abc")).isPresent();
   }
 
   @Test

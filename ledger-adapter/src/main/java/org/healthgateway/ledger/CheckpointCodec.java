@@ -90,7 +90,8 @@ public final class CheckpointCodec {
     }
     try {
       JWSObject parsed = JWSObject.parse(jws);
-      if (!JwsKeys.headerFits(parsed.getHeader(), nodePublicKey)
+      if (!JwsKeys.headerFits(
+              parsed.getHeader(), JwsKeys.algorithm(nodePublicKey), JwsKeys.keyId(nodePublicKey))
           || !parsed.verify(JwsKeys.verifier(nodePublicKey))) {
         throw new LedgerException("invalid checkpoint");
       }

@@ -13,8 +13,15 @@ import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.RSAKey;
+import java.security.GeneralSecurityException;
+import java.security.Key;
+import java.security.KeyFactory;
+import java.security.Provider;
+import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.ECPublicKey;
 import java.util.Base64;
 import java.util.Set;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 
 /**
  * The JWS allow-list shared by transaction and checkpoint signatures: ES256 for EC P-256 keys,
@@ -24,6 +31,7 @@ import java.util.Set;
 final class JwsKeys {
 
   private static final int MIN_RSA_BITS = 2048;
+  private static final Provider BOUNCY_CASTLE = new BouncyCastleProvider();
   private static final Set<String> ALLOWED_HEADER_PARAMS = Set.of("alg", "kid", "typ");
 
   private JwsKeys() {}
@@ -39,21 +47,43 @@ final class JwsKeys {
     throw new JOSEException("key type not allowed: only EC P-256 (ES256) and RSA >= 2048 (PS256)");
   }
 
+  /**
+   * A signer for {@code privateKey}. ES256 runs on Bouncy Castle with the key converted to its own
+   * form once: its P-256 arithmetic signs ~7x and verifies ~13x faster than JDK 17's SunEC, which
+   * matters because every resource version carries a signature (see the benchmarks README).
+   */
   static JWSSigner signer(JWK privateKey) throws JOSEException {
     JWSAlgorithm alg = algorithm(privateKey);
     if (!privateKey.isPrivate()) {
       throw new JOSEException("signing needs a private key");
     }
-    return alg == JWSAlgorithm.ES256
-        ? new ECDSASigner(privateKey.toECKey())
-        : new RSASSASigner(privateKey.toRSAKey());
+    if (alg != JWSAlgorithm.ES256) {
+      return new RSASSASigner(privateKey.toRSAKey());
+    }
+    ECDSASigner signer =
+        new ECDSASigner(
+            (ECPrivateKey) bouncyCastleKey(privateKey.toECKey().toECPrivateKey()), Curve.P_256);
+    signer.getJCAContext().setProvider(BOUNCY_CASTLE);
+    return signer;
   }
 
   static JWSVerifier verifier(JWK publicKey) throws JOSEException {
     JWSAlgorithm alg = algorithm(publicKey);
-    return alg == JWSAlgorithm.ES256
-        ? new ECDSAVerifier(publicKey.toECKey().toPublicJWK())
-        : new RSASSAVerifier(publicKey.toRSAKey().toPublicJWK());
+    if (alg != JWSAlgorithm.ES256) {
+      return new RSASSAVerifier(publicKey.toRSAKey().toPublicJWK());
+    }
+    ECDSAVerifier verifier =
+        new ECDSAVerifier((ECPublicKey) bouncyCastleKey(publicKey.toECKey().toECPublicKey()));
+    verifier.getJCAContext().setProvider(BOUNCY_CASTLE);
+    return verifier;
+  }
+
+  private static Key bouncyCastleKey(Key key) throws JOSEException {
+    try {
+      return KeyFactory.getInstance("EC", BOUNCY_CASTLE).translateKey(key);
+    } catch (GeneralSecurityException e) {
+      throw new JOSEException("cannot convert the EC key", e);
+    }
   }
 
   /** The header a signature by {@code key} carries: the allowed alg and the key's thumbprint. */
@@ -67,13 +97,13 @@ final class JwsKeys {
   }
 
   /**
-   * True if {@code header} names the allowed algorithm of {@code key}, carries no other parameters
-   * than alg, kid and typ, and, if it has a kid, the key's thumbprint.
+   * True if {@code header} names {@code alg} (the allowed algorithm of the key), carries no other
+   * parameters than alg, kid and typ, and, if it has a kid, {@code kid} (the key's thumbprint).
    */
-  static boolean headerFits(JWSHeader header, JWK key) throws JOSEException {
-    return header.getAlgorithm().equals(algorithm(key))
+  static boolean headerFits(JWSHeader header, JWSAlgorithm alg, String kid) {
+    return header.getAlgorithm().equals(alg)
         && ALLOWED_HEADER_PARAMS.containsAll(header.getIncludedParams())
-        && (header.getKeyID() == null || header.getKeyID().equals(keyId(key)));
+        && (header.getKeyID() == null || header.getKeyID().equals(kid));
   }
 
   /**

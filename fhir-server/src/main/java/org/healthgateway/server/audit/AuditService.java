@@ -3,7 +3,9 @@ package org.healthgateway.server.audit;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
@@ -25,9 +27,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The patient's access log: every access to a patient's data by someone other than the patient
  * becomes an AuditEvent on the ledger, in the Patient compartment and so encrypted for the patient
- * (and for the auditing identity). Events are batched and appended every 200 ms on a background
- * thread, so reads never wait for an fsync; an event is lost only if the node stops within that
- * window. Reads of AuditEvents themselves are not logged (no log of the log).
+ * (and for the auditing identity). An interaction that serves many versions of one patient (a
+ * search, {@code $everything}, a key release) is one event with an entity per version. Events are
+ * batched and appended every 200 ms on a background thread, so reads never wait for an fsync; an
+ * event is lost only if the node stops within that window. Reads of AuditEvents themselves are not
+ * logged (no log of the log).
  */
 public final class AuditService implements AuditTrail, WriteListener, AutoCloseable {
   /** The identity that writes audit events. */
@@ -38,7 +42,7 @@ public final class AuditService implements AuditTrail, WriteListener, AutoClosea
 
   private final RecordStore store;
   private final MeterRegistry meters;
-  private final ConcurrentLinkedQueue<AuditEvent> pending = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<Pending> pending = new ConcurrentLinkedQueue<>();
   private final ScheduledExecutorService flusher =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -55,12 +59,33 @@ public final class AuditService implements AuditTrail, WriteListener, AutoClosea
 
   @Override
   public void accessed(String requester, VersionMeta meta, String action, String refusal) {
-    if (meta.patientId() == null
-        || meta.type().equals("AuditEvent")
-        || requester.equals("Patient/" + meta.patientId())) {
-      return;
+    if (isLogged(requester, meta)) {
+      record(event(requester, meta.patientId(), List.of(meta), action, refusal), action, refusal);
     }
-    pending.add(event(requester, meta, action, refusal));
+  }
+
+  /** One event per patient for the whole interaction, with an entity per version. */
+  @Override
+  public void accessed(String requester, List<VersionMeta> metas, String action) {
+    Map<String, List<VersionMeta>> byPatient = new LinkedHashMap<>();
+    for (VersionMeta meta : metas) {
+      if (isLogged(requester, meta)) {
+        byPatient.computeIfAbsent(meta.patientId(), p -> new ArrayList<>()).add(meta);
+      }
+    }
+    byPatient.forEach(
+        (patientId, versions) ->
+            record(event(requester, patientId, versions, action, null), action, null));
+  }
+
+  private static boolean isLogged(String requester, VersionMeta meta) {
+    return meta.patientId() != null
+        && !meta.type().equals("AuditEvent")
+        && !requester.equals("Patient/" + meta.patientId());
+  }
+
+  private void record(Pending event, String action, String refusal) {
+    pending.add(event);
     meters
         .counter(
             "gateway.audit.events",
@@ -81,8 +106,15 @@ public final class AuditService implements AuditTrail, WriteListener, AutoClosea
     }
   }
 
-  private static AuditEvent event(
-      String requester, VersionMeta meta, String action, String refusal) {
+  /** An event waiting to be appended, with the patient it belongs to. */
+  private record Pending(AuditEvent event, String patientId) {}
+
+  private static Pending event(
+      String requester,
+      String patientId,
+      List<VersionMeta> versions,
+      String action,
+      String refusal) {
     AuditEvent event = new AuditEvent();
     event.setId("AuditEvent/" + UUID.randomUUID());
     event.setType(
@@ -100,19 +132,21 @@ public final class AuditService implements AuditTrail, WriteListener, AutoClosea
     }
     event.addAgent().setWho(new Reference(requester)).setRequestor(true);
     event.getSource().setObserver(new Reference(AUDITOR));
-    // Unversioned, so that AuditEvent?entity=Type/id and _revinclude find it; the version is a
-    // detail of the entity.
+    // Each version, then the patient: unversioned references, so that AuditEvent?entity=Type/id
+    // and _revinclude find the event; the version is a detail of the entity.
+    for (VersionMeta meta : versions) {
+      event
+          .addEntity()
+          .setWhat(new Reference(meta.type() + "/" + meta.id()))
+          .addDetail()
+          .setType("version")
+          .setValue(new org.hl7.fhir.r4.model.StringType(Long.toString(meta.version())));
+    }
     event
         .addEntity()
-        .setWhat(new Reference(meta.type() + "/" + meta.id()))
-        .addDetail()
-        .setType("version")
-        .setValue(new org.hl7.fhir.r4.model.StringType(Long.toString(meta.version())));
-    event
-        .addEntity()
-        .setWhat(new Reference("Patient/" + meta.patientId()))
+        .setWhat(new Reference("Patient/" + patientId))
         .setRole(new Coding("http://terminology.hl7.org/CodeSystem/object-role", "1", "Patient"));
-    return event;
+    return new Pending(event, patientId);
   }
 
   private static String restCode(String action) {
@@ -130,10 +164,10 @@ public final class AuditService implements AuditTrail, WriteListener, AutoClosea
     while (!pending.isEmpty()) {
       List<Write> writes = new ArrayList<>();
       List<String> patients = new ArrayList<>();
-      AuditEvent event;
+      Pending event;
       while (writes.size() < MAX_BATCH && (event = pending.poll()) != null) {
-        writes.add(Write.of(event, 1));
-        patients.add(event.getEntity().get(1).getWhat().getReferenceElement().getIdPart());
+        writes.add(Write.of(event.event(), 1));
+        patients.add(event.patientId());
       }
       try {
         store.write(writes, patients, AUDITOR);

@@ -1,5 +1,6 @@
 package org.healthgateway.server.audit;
 
+import java.util.List;
 import org.healthgateway.server.store.VersionMeta;
 
 /** Where the FHIR layer reports who accessed which patient's data, and how it ended. */
@@ -12,4 +13,12 @@ public interface AuditTrail {
    * @param refusal null when served; the reason when refused
    */
   void accessed(String requester, VersionMeta meta, String action, String refusal);
+
+  /**
+   * One interaction (a search, {@code $everything}, a release) served many versions. By default
+   * each is reported on its own; a trail may record them as one event per patient.
+   */
+  default void accessed(String requester, List<VersionMeta> metas, String action) {
+    metas.forEach(meta -> accessed(requester, meta, action, null));
+  }
 }

@@ -150,7 +150,7 @@ public final class KeyReleaseService {
               GrantKeyRing.RELEASED_PREFIX + meta.ledgerIndex(), "A256KW", key.dataKey()));
     }
     record(statement, statementBytes, signature, patientRef, released);
-    versions.forEach(meta -> audit.accessed(statement.actor(), meta, "release", null));
+    audit.accessed(statement.actor(), versions, "release");
     return released.size();
   }
 

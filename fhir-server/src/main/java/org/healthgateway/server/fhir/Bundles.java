@@ -65,13 +65,7 @@ final class Bundles {
               .current(parts[0], parts[1])
               .filter(meta -> !meta.deleted() && service.store().canRead(meta, requester))
               .flatMap(meta -> service.openIfAllowed(meta, requester))
-              .ifPresent(
-                  shared -> {
-                    IBaseResource target = ((org.hl7.fhir.r4.model.Resource) shared).copy();
-                    ResourceMetadataKeyEnum.ENTRY_SEARCH_MODE.put(
-                        (IAnyResource) target, BundleEntrySearchModeEnum.INCLUDE);
-                    included.add(target);
-                  });
+              .ifPresent(shared -> included.add(asInclude(shared)));
         }
       }
     }
@@ -100,14 +94,24 @@ final class Bundles {
         params.put(rev.paramName(), new ArrayList<>(List.of(target)));
         for (IBaseResource source : service.search(rev.sourceType(), params, requester).matches()) {
           if (seen.add(source.fhirType() + "/" + source.getIdElement().getIdPart())) {
-            ResourceMetadataKeyEnum.ENTRY_SEARCH_MODE.put(
-                (IAnyResource) source, BundleEntrySearchModeEnum.INCLUDE);
-            included.add(source);
+            included.add(asInclude(source));
           }
         }
       }
     }
     return included;
+  }
+
+  /** A copy of a shared instance, marked as an include. */
+  private static IBaseResource asInclude(IBaseResource shared) {
+    IBaseResource target = copy(shared);
+    ResourceMetadataKeyEnum.ENTRY_SEARCH_MODE.put(
+        (IAnyResource) target, BundleEntrySearchModeEnum.INCLUDE);
+    return target;
+  }
+
+  private static IBaseResource copy(IBaseResource shared) {
+    return ((org.hl7.fhir.r4.model.Resource) shared).copy();
   }
 
   /**
@@ -131,15 +135,17 @@ final class Bundles {
             (IAnyResource) tombstone, BundleEntryTransactionMethodEnum.DELETE);
         entries.add(tombstone);
       } else if (service.store().canRead(meta, requester)) {
-        service
-            .openIfAllowed(meta, requester)
-            .ifPresent(r -> entries.add(((org.hl7.fhir.r4.model.Resource) r).copy()));
+        service.openIfAllowed(meta, requester).ifPresent(entries::add);
       }
     }
     return list(entries, requester);
   }
 
-  /** A page source that refuses pages to anyone but the user who ran the search. */
+  /**
+   * A page source that refuses pages to anyone but the user who ran the search. It holds the
+   * store's shared, read-only instances and copies only the page it serves, because HAPI changes
+   * the resources it encodes; a search with a thousand matches copies one page, not a thousand.
+   */
   private static final class OwnedBundleProvider extends SimpleBundleProvider {
     private final String owner;
     private final IncludeResolver includes;
@@ -159,7 +165,8 @@ final class Bundles {
       if (!owner.equals(Requester.current())) {
         throw new ForbiddenOperationException("This page belongs to another user's search");
       }
-      List<IBaseResource> page = new ArrayList<>(super.getResources(fromIndex, toIndex, builder));
+      List<IBaseResource> page = new ArrayList<>();
+      super.getResources(fromIndex, toIndex, builder).forEach(r -> page.add(copy(r)));
       if (includes != null) {
         page.addAll(includes.resolve(List.copyOf(page)));
       }

@@ -266,20 +266,23 @@ public final class ResourceService {
 
   /**
    * Runs a search: candidates from the index, kept if the requester can open them and they match.
+   * The matches are the store's shared instances: read-only, copy before changing one.
    */
   public SearchResult search(String type, Map<String, List<String>> params, String requester) {
     SearchQuery query = search.parse(type, params);
     List<VersionMeta> candidates = candidates(type, query, params);
     List<IBaseResource> matches = new ArrayList<>();
+    List<VersionMeta> accessed = new ArrayList<>();
     for (VersionMeta meta : candidates) {
       if (store.canRead(meta, requester)) {
         Optional<IBaseResource> resource = openIfAllowed(meta, requester);
         if (resource.isPresent() && query.matches(resource.get())) {
-          matches.add(((org.hl7.fhir.r4.model.Resource) resource.get()).copy());
-          audit.accessed(requester, meta, "search", null);
+          matches.add(resource.get());
+          accessed.add(meta);
         }
       }
     }
+    audit.accessed(requester, accessed, "search");
     query.sort().ifPresent(matches::sort);
     return new SearchResult(query, matches);
   }
@@ -323,7 +326,10 @@ public final class ResourceService {
     return result;
   }
 
-  /** Every live resource of the patient's compartment the requester can open, patient first. */
+  /**
+   * Every live resource of the patient's compartment the requester can open, patient first; the
+   * store's shared instances (read-only).
+   */
   public List<IBaseResource> everything(String patientId, String requester) {
     VersionMeta patient =
         index()
@@ -335,19 +341,20 @@ public final class ResourceService {
     }
     List<IBaseResource> result = new ArrayList<>();
     if (store.canRead(patient, requester)) {
-      openIfAllowed(patient, requester)
-          .ifPresent(r -> result.add(((org.hl7.fhir.r4.model.Resource) r).copy()));
+      openIfAllowed(patient, requester).ifPresent(result::add);
     }
+    List<VersionMeta> accessed = new ArrayList<>();
     for (VersionMeta meta : index().currentOfPatient(null, patientId)) {
       if (!meta.type().equals("Patient") && store.canRead(meta, requester)) {
         openIfAllowed(meta, requester)
             .ifPresent(
                 r -> {
-                  result.add(((org.hl7.fhir.r4.model.Resource) r).copy());
-                  audit.accessed(requester, meta, "everything", null);
+                  result.add(r);
+                  accessed.add(meta);
                 });
       }
     }
+    audit.accessed(requester, accessed, "everything");
     return result;
   }
 

@@ -10,6 +10,7 @@ import java.security.SecureRandom;
 import java.text.ParseException;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,6 +23,7 @@ import org.healthgateway.ledger.Ledger;
 import org.healthgateway.ledger.LedgerException;
 import org.healthgateway.ledger.Transaction;
 import org.healthgateway.ledger.TransactionCodec;
+import org.healthgateway.ledger.TransactionSigner;
 import org.healthgateway.ledger.TransactionType;
 
 /**
@@ -41,6 +43,9 @@ public final class IdentityRegistry {
   private final Map<String, JWK> signingKeys = new ConcurrentHashMap<>();
   private final Map<String, String> pseudonymByPatient = new ConcurrentHashMap<>();
   private final Map<String, String> patientByPseudonym = new ConcurrentHashMap<>();
+  // Prepared signers by kid (the keystore's JWKs carry their thumbprint): converting a key and
+  // building its JWS header once saves that work on every signed version.
+  private final Map<String, TransactionSigner> signers = new ConcurrentHashMap<>();
 
   public IdentityRegistry(EncryptedKeyStore keyStore) {
     this.keyStore = keyStore;
@@ -110,8 +115,10 @@ public final class IdentityRegistry {
     JWK encryptionKey = ref.startsWith("Patient/") ? KeyPairs.generateEc() : KeyPairs.generateRsa();
     JWK signingKey = KeyPairs.generateEc();
     try {
-      keyStore.put(ref, encryptionKey);
-      keyStore.put(ref + SIGNING_SUFFIX, signingKey);
+      Map<String, JWK> keys = new LinkedHashMap<>();
+      keys.put(ref, encryptionKey);
+      keys.put(ref + SIGNING_SUFFIX, signingKey);
+      keyStore.putAll(keys);
     } catch (KeyStorageException e) {
       throw new GeneralSecurityException("cannot store the keys of " + ref, e);
     }
@@ -208,7 +215,12 @@ public final class IdentityRegistry {
     JWK key =
         signing.orElseThrow(
             () -> new LedgerException("this node holds no signing key for " + author));
-    return unsigned.withSignature(DetachedJws.sign(key, TransactionCodec.signingInput(unsigned)));
+    TransactionSigner signer = signers.get(key.getKeyID());
+    if (signer == null) {
+      signer = DetachedJws.signer(key);
+      signers.put(key.getKeyID(), signer);
+    }
+    return unsigned.withSignature(signer.sign(TransactionCodec.signingInput(unsigned)));
   }
 
   private static String newPseudonym() {

@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.text.ParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +17,7 @@ import org.healthgateway.ledger.LedgerCorruptedException;
 import org.healthgateway.ledger.LedgerException;
 import org.healthgateway.ledger.Rfc9162;
 import org.healthgateway.ledger.Rfc9162MerkleTree;
+import org.healthgateway.ledger.SignatureVerifier;
 import org.healthgateway.ledger.Transaction;
 import org.healthgateway.ledger.TransactionCodec;
 import org.healthgateway.ledger.TransactionType;
@@ -67,12 +70,23 @@ public final class LedgerVerifier {
     Rfc9162MerkleTree tree = Rfc9162MerkleTree.create();
     Keys keys = new Keys();
     try {
-      LogScanner.TornTail torn =
-          LogScanner.scan(
-              dir,
-              maxRecordBytes,
-              keys::problem,
-              (index, location, entry) -> tree.append(Rfc9162.leafHash(entry)));
+      LogScanner.TornTail torn;
+      try {
+        torn =
+            LogScanner.scan(
+                dir,
+                maxRecordBytes,
+                keys,
+                (index, location, entry) -> tree.append(Rfc9162.leafHash(entry)));
+      } catch (LedgerCorruptedException e) {
+        Verdict badSignature = keys.badSignatureBefore(e.index());
+        return badSignature != null ? badSignature : corrupted(tree, e);
+      }
+      long damaged = torn == null ? Long.MAX_VALUE : torn.damagedIndex();
+      Verdict badSignature = keys.badSignatureBefore(damaged);
+      if (badSignature != null) {
+        return badSignature;
+      }
       if (torn != null) {
         return new Verdict(
             false,
@@ -94,15 +108,33 @@ public final class LedgerVerifier {
           -1,
           "verified " + tree.size() + " entries and " + checkpoints.size() + " checkpoints");
     } catch (LedgerCorruptedException e) {
-      return new Verdict(false, tree.size(), 0, e.index(), e.getMessage());
+      return corrupted(tree, e);
     } catch (IOException e) {
       return new Verdict(false, tree.size(), 0, -1, "cannot read " + dir + ": " + e);
     }
   }
 
-  /** Public keys by identity and kid, learnt from IDENTITY transactions in log order. */
-  private final class Keys {
-    private final Map<String, Map<String, JWK>> byIdentity = new HashMap<>();
+  private static Verdict corrupted(Rfc9162MerkleTree tree, LedgerCorruptedException e) {
+    return new Verdict(false, tree.size(), 0, e.index(), e.getMessage());
+  }
+
+  /** A signature left to check: the entry's index, its author's key and what was signed. */
+  private record Pending(
+      long index, String author, SignatureVerifier verifier, byte[] input, String jws) {}
+
+  /**
+   * Checks each entry as the scan hands it over: decodes it and finds its author's key in log order
+   * (IDENTITY transactions are verified and learnt at once, because later entries may need their
+   * key). The other signatures, the bulk of the work, are checked in batches on all cores; the
+   * first bad one is reported after the scan, unless damage comes earlier.
+   */
+  private final class Keys implements SegmentReader.EntryCheck {
+    private static final int BATCH = 4096;
+
+    private final Map<String, Map<String, SignatureVerifier>> byIdentity = new HashMap<>();
+    private final List<Pending> batch = new ArrayList<>(BATCH);
+    private long next;
+    private Pending firstBad;
 
     Keys() {
       try {
@@ -112,8 +144,20 @@ public final class LedgerVerifier {
       }
     }
 
-    /** Returns null if the entry decodes and its signature verifies, else the reason. */
-    String problem(byte[] entry) {
+    /** Returns null if the entry decodes and has a known key (and, for IDENTITY, verifies). */
+    @Override
+    public String check(byte[] entry) {
+      return check(entry, false);
+    }
+
+    /** Returns null if the entry decodes and its signature verifies. */
+    @Override
+    public String checkDamaged(byte[] entry) {
+      return check(entry, true);
+    }
+
+    private String check(byte[] entry, boolean now) {
+      long index = next++;
       Transaction tx;
       try {
         tx = TransactionCodec.decode(entry);
@@ -121,14 +165,60 @@ public final class LedgerVerifier {
         return "undecodable transaction (" + e.getCause() + ")";
       }
       Optional<String> kid = DetachedJws.keyId(tx.signature());
-      JWK key = kid.map(k -> byIdentity.getOrDefault(tx.author(), Map.of()).get(k)).orElse(null);
-      if (key == null) {
+      SignatureVerifier verifier =
+          kid.map(k -> byIdentity.getOrDefault(tx.author(), Map.of()).get(k)).orElse(null);
+      if (verifier == null) {
         return "no known key of " + tx.author() + " for the signature";
       }
-      if (!DetachedJws.verify(key, TransactionCodec.signingInput(tx), tx.signature())) {
-        return "bad signature by " + tx.author();
+      Pending pending =
+          new Pending(
+              index, tx.author(), verifier, TransactionCodec.signingInput(tx), tx.signature());
+      if (now || tx.type() == TransactionType.IDENTITY) {
+        if (!verifies(pending)) {
+          return "bad signature by " + tx.author();
+        }
+        return tx.type() == TransactionType.IDENTITY ? learn(tx) : null;
       }
-      return tx.type() == TransactionType.IDENTITY ? learn(tx) : null;
+      if (firstBad == null) {
+        batch.add(pending);
+        if (batch.size() == BATCH) {
+          flush();
+        }
+      }
+      return null;
+    }
+
+    /** The verdict for the first bad signature at an index below {@code limit}, or null. */
+    Verdict badSignatureBefore(long limit) {
+      flush();
+      if (firstBad == null || firstBad.index() >= limit) {
+        return null;
+      }
+      return new Verdict(
+          false,
+          firstBad.index(),
+          0,
+          firstBad.index(),
+          "ledger corrupted at entry "
+              + firstBad.index()
+              + ": bad signature by "
+              + firstBad.author());
+    }
+
+    private void flush() {
+      if (batch.isEmpty()) {
+        return;
+      }
+      batch.parallelStream()
+          .filter(p -> !verifies(p))
+          .min(Comparator.comparingLong(Pending::index))
+          .filter(p -> firstBad == null || p.index() < firstBad.index())
+          .ifPresent(p -> firstBad = p);
+      batch.clear();
+    }
+
+    private static boolean verifies(Pending pending) {
+      return pending.verifier().verify(pending.input(), pending.jws());
     }
 
     private String learn(Transaction identity) {
@@ -150,7 +240,7 @@ public final class LedgerVerifier {
     private void add(String identity, JWK key) throws LedgerException {
       byIdentity
           .computeIfAbsent(identity, i -> new HashMap<>())
-          .put(DetachedJws.thumbprint(key), key.toPublicJWK());
+          .put(DetachedJws.thumbprint(key), DetachedJws.verifier(key));
     }
   }
 }

@@ -15,6 +15,14 @@ final class SegmentReader {
   @FunctionalInterface
   interface EntryCheck {
     String check(byte[] entry);
+
+    /**
+     * Checks an entry of a damaged record, to find which entry holds the damage; a check that
+     * defers part of its work must do all of it here. By default {@link #check}.
+     */
+    default String checkDamaged(byte[] entry) {
+      return check(entry);
+    }
   }
 
   /** The outcome of reading one record. */
@@ -152,7 +160,7 @@ final class SegmentReader {
       if (entryLength > TransactionCodec.MAX_ENCODED_BYTES || entryLength > size - q - 4) {
         return j;
       }
-      if (check.check(readAt(q + 4, (int) entryLength).array()) != null) {
+      if (check.checkDamaged(readAt(q + 4, (int) entryLength).array()) != null) {
         return j;
       }
       q += 4 + entryLength;

@@ -106,6 +106,30 @@ class LedgerVerifierTest {
   }
 
   @Test
+  void verify_signatureOverOtherBytes_namesItsEntryAmongMany() throws Exception {
+    // More entries than one batch of deferred signature checks, with the bad one in the middle
+    // of a record and later entries good, so its index must survive the batching.
+    List<Transaction> good = new ArrayList<>();
+    for (int n = 10; n < 5010; n++) {
+      good.add(signed(n));
+    }
+    Transaction other = signed(1);
+    Transaction forged = signed(6000).withSignature(other.signature());
+    try (EmbeddedLedger ledger = EmbeddedLedgerTest.open(dir, EmbeddedLedgerTest.OPTIONS)) {
+      ledger.append(good.subList(0, 4500));
+      ledger.append(List.of(signed(7000), forged, signed(7001)));
+      ledger.append(good.subList(4500, good.size()));
+    }
+
+    LedgerVerifier.Verdict verdict = verifier.verify(dir);
+
+    assertThat(verdict.ok()).isFalse();
+    assertThat(verdict.firstBadIndex()).isEqualTo(6 + 4500 + 1);
+    assertThat(verdict.message())
+        .isEqualTo("ledger corrupted at entry 4507: bad signature by Practitioner/a");
+  }
+
+  @Test
   void verify_forgedCheckpoint_isNotOk() throws Exception {
     Path checkpoints = dir.resolve("checkpoints.log");
     String line = Files.readAllLines(checkpoints).get(0);
