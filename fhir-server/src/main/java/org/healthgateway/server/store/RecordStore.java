@@ -14,8 +14,10 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.SecretKey;
 import org.healthgateway.keys.ContentCipher;
 import org.healthgateway.keys.DataKeys;
@@ -55,6 +57,8 @@ public final class RecordStore {
   private final PatientCompartment compartment;
   private final MeterRegistry meters;
   private final List<WriteListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final Map<String, String> sharedStrings = new ConcurrentHashMap<>();
+  private final Map<Set<String>, Set<String>> sharedGrants = new ConcurrentHashMap<>();
   private volatile AccessPolicy accessPolicy = AccessPolicy.ALLOW_ALL;
   private volatile RecipientPolicy recipientPolicy = RecipientPolicy.NONE;
 
@@ -134,15 +138,25 @@ public final class RecordStore {
     Set<String> grantIds = new LinkedHashSet<>();
     tx.wrappedKeys().forEach(k -> grantIds.add(k.keyId()));
     return new VersionMeta(
-        parts[0],
+        shared(parts[0]),
         parts[1],
         Long.parseLong(parts[3]),
         ledgerIndex,
         tx.timestamp(),
         tx.isTombstone(),
-        tx.author(),
-        patientId,
-        Set.copyOf(grantIds));
+        shared(tx.author()),
+        patientId == null ? null : shared(patientId),
+        sharedGrants.computeIfAbsent(Set.copyOf(grantIds), g -> g));
+  }
+
+  /**
+   * One instance of each type name, author and patient id: the index holds a VersionMeta per
+   * version, and at a million versions the copies decoded from each transaction would fill the heap
+   * with the same few strings.
+   */
+  private String shared(String value) {
+    String known = sharedStrings.putIfAbsent(value, value);
+    return known == null ? value : known;
   }
 
   private void indexIdentifiers(VersionMeta meta, IBaseResource resource) {

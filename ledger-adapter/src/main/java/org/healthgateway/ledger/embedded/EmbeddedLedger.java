@@ -257,11 +257,15 @@ public final class EmbeddedLedger implements Ledger {
     try {
       for (long index = fromIndex; index < end; index++) {
         long location = offsets.get(index);
-        if (RecordFormat.segmentOf(location) != segment
-            || RecordFormat.offsetOf(location) != position) {
+        long target = RecordFormat.offsetOf(location);
+        if (RecordFormat.segmentOf(location) == segment && target >= position) {
+          // The next record of the same segment: skip its header rather than reopen the file.
+          in.skipNBytes(target - position);
+          position = target;
+        } else {
           closeQuietly(in);
           segment = RecordFormat.segmentOf(location);
-          position = RecordFormat.offsetOf(location);
+          position = target;
           in = openStream(segment, position);
         }
         int length = in.readInt();
