@@ -9,6 +9,7 @@ import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import jakarta.servlet.http.HttpServletResponse;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -167,7 +168,7 @@ public class SecurityConfig {
             new JwtClaimValidator<Instant>(JwtClaimNames.EXP, Objects::nonNull),
             new JwtClaimValidator<Object>(
                 JwtClaimNames.AUD, aud -> audienceContains(aud, smart.fhirBaseUrl()))));
-    return decoder;
+    return new CachingJwtDecoder(decoder, 10_000, Duration.ofMinutes(1), Instant::now);
   }
 
   private static boolean audienceContains(Object aud, String expected) {
