@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.healthgateway.keys.Signatures;
 import org.healthgateway.keys.consent.AccessRequest;
 import org.healthgateway.keys.wallet.PatientWallet;
@@ -77,6 +78,13 @@ public final class KeyReleaseService {
   }
 
   private boolean inScope(Consent consent, String actor, VersionMeta meta, String patientRef) {
+    // The ledger's categories and the type rule most versions out without decrypting them (a
+    // patient's history is mostly other categories and AuditEvents).
+    AccessRequest byMetadata =
+        new AccessRequest(actor, meta.type(), meta.categories(), null, Set.of(), Instant.now());
+    if (!consents.engine().mayPermit(consent, byMetadata)) {
+      return false;
+    }
     IBaseResource resource;
     try {
       resource = store.readShared(meta, patientRef);

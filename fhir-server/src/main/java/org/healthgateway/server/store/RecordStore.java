@@ -58,7 +58,7 @@ public final class RecordStore {
   private final MeterRegistry meters;
   private final List<WriteListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Map<String, String> sharedStrings = new ConcurrentHashMap<>();
-  private final Map<Set<String>, Set<String>> sharedGrants = new ConcurrentHashMap<>();
+  private final Map<Set<String>, Set<String>> sharedSets = new ConcurrentHashMap<>();
   private volatile AccessPolicy accessPolicy = AccessPolicy.ALLOW_ALL;
   private volatile RecipientPolicy recipientPolicy = RecipientPolicy.NONE;
 
@@ -146,13 +146,15 @@ public final class RecordStore {
         tx.isTombstone(),
         shared(tx.author()),
         patientId == null ? null : shared(patientId),
-        sharedGrants.computeIfAbsent(Set.copyOf(grantIds), g -> g));
+        sharedSets.computeIfAbsent(Set.copyOf(grantIds), g -> g),
+        sharedSets.computeIfAbsent(Set.copyOf(tx.categories()), c -> c));
   }
 
   /**
-   * One instance of each type name, author and patient id: the index holds a VersionMeta per
-   * version, and at a million versions the copies decoded from each transaction would fill the heap
-   * with the same few strings.
+   * One instance of each type name, author and patient id (and, in {@code sharedSets}, of each set
+   * of grant key ids and of categories): the index holds a VersionMeta per version, and at a
+   * million versions the copies decoded from each transaction would fill the heap with the same few
+   * strings.
    */
   private String shared(String value) {
     String known = sharedStrings.putIfAbsent(value, value);

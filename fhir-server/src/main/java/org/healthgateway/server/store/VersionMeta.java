@@ -9,6 +9,7 @@ import java.util.Set;
  * @param ledgerIndex where the version's transaction sits in the ledger
  * @param patientId the patient the resource belongs to, or null for directory resources
  * @param grantKeyIds the grant keys its data key is wrapped under; empty for public content
+ * @param categories the data-category codes the ledger transaction names (in clear on the ledger)
  */
 public record VersionMeta(
     String type,
@@ -19,7 +20,8 @@ public record VersionMeta(
     boolean deleted,
     String author,
     String patientId,
-    Set<String> grantKeyIds) {
+    Set<String> grantKeyIds,
+    Set<String> categories) {
 
   public String versionedReference() {
     return type + "/" + id + "/_history/" + version;

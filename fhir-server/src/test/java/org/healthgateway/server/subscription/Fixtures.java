@@ -63,10 +63,12 @@ final class Fixtures {
         false,
         author,
         patient,
-        patient == null ? Set.of() : Set.of("grant-" + patient));
+        patient == null ? Set.of() : Set.of("grant-" + patient),
+        Set.of());
   }
 
   static VersionMeta deletion(String type, String id, long version, String author) {
-    return new VersionMeta(type, id, version, version, Instant.now(), true, author, null, Set.of());
+    return new VersionMeta(
+        type, id, version, version, Instant.now(), true, author, null, Set.of(), Set.of());
   }
 }

@@ -99,6 +99,18 @@ public final class ConsentEngine {
   }
 
   /**
+   * A quick check before opening data: false if {@code consent} can't permit {@code request}
+   * whatever the data's date and security labels, because it is not active or its root provision's
+   * actor, class or code rule out the request's actor, resource type and categories (no nested
+   * provision applies when its root does not). True means only that {@link #decide} must be asked.
+   */
+  public boolean mayPermit(Consent consent, AccessRequest request) {
+    return consent.getStatus() == ConsentState.ACTIVE
+        && consent.hasProvision()
+        && ProvisionEvaluator.mayApply(consent.getProvision(), request);
+  }
+
+  /**
    * The actors ({@code Type/id}, sorted) that the active consents permit to access data with this
    * metadata at {@code at}: the recipients a new resource version is wrapped for under standing
    * consents. Only actors a provision names can be grantees.

@@ -60,6 +60,17 @@ final class ProvisionEvaluator {
     return new Result(effect, evaluator.nearMiss);
   }
 
+  /**
+   * False if the root's actor, class or code conditions rule out {@code request} (its type,
+   * categories and actor); then no provision of the tree applies, whatever the data's date and
+   * labels. True means only that the full evaluation is needed.
+   */
+  static boolean mayApply(ProvisionComponent root, AccessRequest request) {
+    ProvisionEvaluator evaluator = new ProvisionEvaluator(request);
+    return evaluator.actorMatch(root).and(evaluator.classMatch(root)).and(evaluator.codeMatch(root))
+        != Match.NO;
+  }
+
   private Effect visit(
       ProvisionComponent provision, boolean uncertain, boolean actorNamed, Set<String> labels) {
     Match actorMatch = actorMatch(provision);
