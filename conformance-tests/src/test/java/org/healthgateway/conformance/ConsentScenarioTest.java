@@ -663,6 +663,21 @@ class ConsentScenarioTest {
     assertThat(byB)
         .anySatisfy(
             e -> assertThat(e.getEntityFirstRep().getWhat().getReference()).startsWith(consentId));
+    // An event may cover several accesses (a search, or reads in one 200 ms window): each names
+    // the versions it covers, then the patient, and when they happened.
+    assertThat(byB)
+        .allSatisfy(
+            e -> {
+              List<AuditEvent.AuditEventEntityComponent> entities = e.getEntity();
+              assertThat(entities.get(entities.size() - 1).getWhat().getReference()).isEqualTo(P);
+              assertThat(entities.subList(0, entities.size() - 1))
+                  .isNotEmpty()
+                  .allSatisfy(
+                      entity ->
+                          assertThat(entity.getDetailFirstRep().getType()).isEqualTo("version"));
+              assertThat(e.getPeriod().getStart()).isNotNull();
+              assertThat(e.getPeriod().getEnd()).isAfterOrEqualTo(e.getPeriod().getStart());
+            });
     Fhir.as(gateway, PRACTITIONER_B)
         .get("/AuditEvent?patient=" + P)
         .then()

@@ -1,7 +1,9 @@
 package org.healthgateway.server.audit;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,18 +22,21 @@ import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventAction;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventOutcome;
 import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Period;
 import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.StringType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The patient's access log: every access to a patient's data by someone other than the patient
- * becomes an AuditEvent on the ledger, in the Patient compartment and so encrypted for the patient
- * (and for the auditing identity). An interaction that serves many versions of one patient (a
- * search, {@code $everything}, a key release) is one event with an entity per version. Events are
- * batched and appended every 200 ms on a background thread, so reads never wait for an fsync; an
- * event is lost only if the node stops within that window. Reads of AuditEvents themselves are not
- * logged (no log of the log).
+ * becomes part of an AuditEvent on the ledger, in the Patient compartment and so encrypted for the
+ * patient (and for the auditing identity). Accesses are collected and appended every 200 ms on a
+ * background thread, so reads never wait for an fsync; they are lost only if the node stops within
+ * that window. One AuditEvent covers the accesses of one agent to one patient's data with the same
+ * action and outcome in one such window (a search, {@code $everything}, a key release, or a burst
+ * of reads): an entity per version, then the patient, and {@code period} from the first access to
+ * the last. Reads of AuditEvents themselves are not logged (no log of the log).
  */
 public final class AuditService implements AuditTrail, WriteListener, AutoCloseable {
   /** The identity that writes audit events. */
@@ -39,10 +44,11 @@ public final class AuditService implements AuditTrail, WriteListener, AutoClosea
 
   private static final Logger LOG = LoggerFactory.getLogger(AuditService.class);
   private static final int MAX_BATCH = 500;
+  private static final int MAX_ENTITIES = 1000;
 
   private final RecordStore store;
   private final MeterRegistry meters;
-  private final ConcurrentLinkedQueue<Pending> pending = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<Access> pending = new ConcurrentLinkedQueue<>();
   private final ScheduledExecutorService flusher =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -60,11 +66,11 @@ public final class AuditService implements AuditTrail, WriteListener, AutoClosea
   @Override
   public void accessed(String requester, VersionMeta meta, String action, String refusal) {
     if (isLogged(requester, meta)) {
-      record(event(requester, meta.patientId(), List.of(meta), action, refusal), action, refusal);
+      record(
+          new Access(requester, meta.patientId(), List.of(meta), action, refusal, Instant.now()));
     }
   }
 
-  /** One event per patient for the whole interaction, with an entity per version. */
   @Override
   public void accessed(String requester, List<VersionMeta> metas, String action) {
     Map<String, List<VersionMeta>> byPatient = new LinkedHashMap<>();
@@ -73,9 +79,10 @@ public final class AuditService implements AuditTrail, WriteListener, AutoClosea
         byPatient.computeIfAbsent(meta.patientId(), p -> new ArrayList<>()).add(meta);
       }
     }
+    Instant now = Instant.now();
     byPatient.forEach(
         (patientId, versions) ->
-            record(event(requester, patientId, versions, action, null), action, null));
+            record(new Access(requester, patientId, versions, action, null, now)));
   }
 
   private static boolean isLogged(String requester, VersionMeta meta) {
@@ -84,15 +91,15 @@ public final class AuditService implements AuditTrail, WriteListener, AutoClosea
         && !requester.equals("Patient/" + meta.patientId());
   }
 
-  private void record(Pending event, String action, String refusal) {
-    pending.add(event);
+  private void record(Access access) {
+    pending.add(access);
     meters
         .counter(
             "gateway.audit.events",
             "action",
-            action,
+            access.action(),
             "outcome",
-            refusal == null ? "served" : "refused")
+            access.refusal() == null ? "served" : "refused")
         .increment();
   }
 
@@ -106,47 +113,118 @@ public final class AuditService implements AuditTrail, WriteListener, AutoClosea
     }
   }
 
-  /** An event waiting to be appended, with the patient it belongs to. */
-  private record Pending(AuditEvent event, String patientId) {}
-
-  private static Pending event(
+  /** One reported access, waiting for the next flush. */
+  private record Access(
       String requester,
       String patientId,
       List<VersionMeta> versions,
       String action,
-      String refusal) {
+      String refusal,
+      Instant at) {
+
+    /** Accesses with the same key become one AuditEvent. */
+    List<String> key() {
+      return Arrays.asList(requester, patientId, action, refusal);
+    }
+  }
+
+  /** The accesses of one key in one window, in the order they happened. */
+  private static final class Group {
+    private final Access first;
+    private final List<VersionMeta> versions = new ArrayList<>();
+    private Instant last;
+
+    Group(Access first) {
+      this.first = first;
+      add(first);
+    }
+
+    void add(Access access) {
+      versions.addAll(access.versions());
+      last = access.at();
+    }
+
+    boolean hasRoomFor(Access access) {
+      return versions.size() + access.versions().size() <= MAX_ENTITIES;
+    }
+  }
+
+  /** Appends what is pending; called every 200 ms and on close. */
+  public void flush() {
+    while (!pending.isEmpty()) {
+      Map<List<String>, Group> open = new LinkedHashMap<>();
+      List<Group> events = new ArrayList<>();
+      Access access;
+      while (events.size() + open.size() < MAX_BATCH && (access = pending.poll()) != null) {
+        Group group = open.get(access.key());
+        if (group != null && group.hasRoomFor(access)) {
+          group.add(access);
+        } else {
+          if (group != null) {
+            events.add(group);
+          }
+          open.put(access.key(), new Group(access));
+        }
+      }
+      events.addAll(open.values());
+      if (!append(events)) {
+        return;
+      }
+    }
+  }
+
+  private boolean append(List<Group> groups) {
+    List<Write> writes = new ArrayList<>();
+    List<String> patients = new ArrayList<>();
+    for (Group group : groups) {
+      writes.add(Write.of(event(group), 1));
+      patients.add(group.first.patientId());
+    }
+    try {
+      store.write(writes, patients, AUDITOR);
+      return true;
+    } catch (Exception e) {
+      LOG.error("could not append {} audit events", writes.size(), e);
+      return false;
+    }
+  }
+
+  private static AuditEvent event(Group group) {
+    Access access = group.first;
     AuditEvent event = new AuditEvent();
     event.setId("AuditEvent/" + UUID.randomUUID());
     event.setType(
         new Coding("http://dicom.nema.org/resources/ontology/DCM", "110110", "Patient Record"));
     event.addSubtype(
-        new Coding("http://hl7.org/fhir/restful-interaction", restCode(action), action));
+        new Coding(
+            "http://hl7.org/fhir/restful-interaction", restCode(access.action()), access.action()));
     event.setAction(
-        action.equals("release")
+        access.action().equals("release")
             ? AuditEventAction.E
-            : action.equals("consent") ? AuditEventAction.U : AuditEventAction.R);
+            : access.action().equals("consent") ? AuditEventAction.U : AuditEventAction.R);
+    event.setPeriod(new Period().setStart(Date.from(access.at())).setEnd(Date.from(group.last)));
     event.setRecorded(new Date());
-    event.setOutcome(refusal == null ? AuditEventOutcome._0 : AuditEventOutcome._4);
-    if (refusal != null) {
-      event.setOutcomeDesc(refusal);
+    event.setOutcome(access.refusal() == null ? AuditEventOutcome._0 : AuditEventOutcome._4);
+    if (access.refusal() != null) {
+      event.setOutcomeDesc(access.refusal());
     }
-    event.addAgent().setWho(new Reference(requester)).setRequestor(true);
+    event.addAgent().setWho(new Reference(access.requester())).setRequestor(true);
     event.getSource().setObserver(new Reference(AUDITOR));
     // Each version, then the patient: unversioned references, so that AuditEvent?entity=Type/id
     // and _revinclude find the event; the version is a detail of the entity.
-    for (VersionMeta meta : versions) {
+    for (VersionMeta meta : group.versions) {
       event
           .addEntity()
           .setWhat(new Reference(meta.type() + "/" + meta.id()))
           .addDetail()
           .setType("version")
-          .setValue(new org.hl7.fhir.r4.model.StringType(Long.toString(meta.version())));
+          .setValue(new StringType(Long.toString(meta.version())));
     }
     event
         .addEntity()
-        .setWhat(new Reference("Patient/" + patientId))
+        .setWhat(new Reference("Patient/" + access.patientId()))
         .setRole(new Coding("http://terminology.hl7.org/CodeSystem/object-role", "1", "Patient"));
-    return new Pending(event, patientId);
+    return event;
   }
 
   private static String restCode(String action) {
@@ -157,25 +235,6 @@ public final class AuditService implements AuditTrail, WriteListener, AutoClosea
       case "release" -> "operation";
       default -> "read";
     };
-  }
-
-  /** Appends what is pending; called every 200 ms and on close. */
-  public void flush() {
-    while (!pending.isEmpty()) {
-      List<Write> writes = new ArrayList<>();
-      List<String> patients = new ArrayList<>();
-      Pending event;
-      while (writes.size() < MAX_BATCH && (event = pending.poll()) != null) {
-        writes.add(Write.of(event.event(), 1));
-        patients.add(event.patientId());
-      }
-      try {
-        store.write(writes, patients, AUDITOR);
-      } catch (Exception e) {
-        LOG.error("could not append {} audit events", writes.size(), e);
-        return;
-      }
-    }
   }
 
   @Override
