@@ -83,6 +83,14 @@ final class FhirHttp {
             .build());
   }
 
+  HttpResponse<byte[]> put(String path, byte[] body) throws IOException, InterruptedException {
+    return send(
+        builder(path)
+            .header("Content-Type", FHIR_JSON)
+            .PUT(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build());
+  }
+
   static JsonNode parse(byte[] body) throws IOException {
     return JSON.readTree(body);
   }

@@ -31,10 +31,20 @@ public final class LoadDriver {
                                                 client_credentials with HTTP Basic
         --data DIR           Synthea bundles (default ../shared/data/synthea)
         --concurrency N      concurrent requests (default 4)
-        --phases LIST        load,read,search,everything (default all four)
-        --repeat R           rounds of the search and $everything queries (default 5)
+        --phases LIST        load,read,search,everything,consent (default the first four)
+        --repeat R           rounds of the search and $everything queries, and of the consent
+                             flow (default 5)
         --ids FILE           created Type/id list: written by load, read when load is not run
         --json FILE          also write the figures as JSON
+      consent (the health gateway only, not any FHIR server; its own demo-client tokens, the
+      auth options above are not used for it; the token endpoint is --token-url if given, else
+      <base without /fhir>/oauth2/token):
+        --demo-clients FILE  the gateway's <secrets-dir>/demo-clients.json (required)
+        --consent-versions N resource versions each consent covers and releases (default 1000)
+        --consent-bundle N   Observations per transaction Bundle in consent-setup (default 100)
+        --consent-patient ID demo client of the wallet patient (default demo-patient-p)
+        --consent-actor ID   the practitioner who asks and reads (default demo-practitioner-b)
+        --consent-writer ID  the practitioner who writes the data (default demo-practitioner-a)
       """;
 
   private final Map<String, String> options;
@@ -104,8 +114,36 @@ public final class LoadDriver {
     if (phases.contains("everything")) {
       runPhase("everything", rounds(patients, "Patient/%s/$everything"), http::get);
     }
+    if (phases.contains("consent")) {
+      consentFlow().run(results);
+    }
     report(started);
     return results.stream().anyMatch(p -> p.errors() > 0) ? 1 : 0;
+  }
+
+  private ConsentFlow consentFlow() throws IOException {
+    String clientsFile = options.get("demo-clients");
+    if (clientsFile == null) {
+      throw new IllegalArgumentException(
+          "--phases consent needs --demo-clients <gateway secrets-dir>/demo-clients.json");
+    }
+    ConsentClients clients =
+        ConsentClients.load(
+            Path.of(clientsFile),
+            http.base(),
+            options.get("token-url"),
+            options.getOrDefault("consent-patient", "demo-patient-p"),
+            options.getOrDefault("consent-actor", "demo-practitioner-b"),
+            options.getOrDefault("consent-writer", "demo-practitioner-a"));
+    return new ConsentFlow(clients, consentVersions(), consentBundle(), concurrency, repeat);
+  }
+
+  private int consentVersions() {
+    return Integer.parseInt(options.getOrDefault("consent-versions", "1000"));
+  }
+
+  private int consentBundle() {
+    return Integer.parseInt(options.getOrDefault("consent-bundle", "100"));
   }
 
   private Path dataDir() {
@@ -165,6 +203,10 @@ public final class LoadDriver {
       out.put("base", http.base());
       out.put("concurrency", concurrency);
       out.put("repeat", repeat);
+      if (options.getOrDefault("phases", "").contains("consent")) {
+        out.put("consentVersions", consentVersions());
+        out.put("consentBundle", consentBundle());
+      }
       out.put("startedAt", started.toString());
       out.put("availableProcessors", Runtime.getRuntime().availableProcessors());
       out.put("phases", results.stream().map(PhaseStats::toMap).toList());
