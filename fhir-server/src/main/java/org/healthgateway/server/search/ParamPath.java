@@ -2,6 +2,8 @@ package org.healthgateway.server.search;
 
 import ca.uhn.fhir.context.RuntimeSearchParam;
 import ca.uhn.fhir.fhirpath.IFhirPath;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -21,12 +23,18 @@ import org.hl7.fhir.r4.model.IdType;
  */
 final class ParamPath {
 
+  private static final int MAX_REMEMBERED = 100_000;
   private static final Pattern RESOLVE_IS =
       Pattern.compile("^(.*)\\.where\\(\\s*resolve\\(\\)\\s+is\\s+([A-Za-z]+)\\s*\\)$");
 
   private final RuntimeSearchParam param;
   private final IFhirPath fhirPath;
   private final List<Expression> expressions;
+  // Values already extracted, by resource instance (identity, weakly held): searches run over the
+  // store's shared, read-only instances, so a patient's second search finds its values here
+  // instead of evaluating FHIRPath again; an entry goes when its instance leaves the store's cache.
+  private final Cache<IBaseResource, List<IBase>> extracted =
+      Caffeine.newBuilder().weakKeys().maximumSize(MAX_REMEMBERED).build();
 
   private ParamPath(RuntimeSearchParam param, IFhirPath fhirPath, List<Expression> expressions) {
     this.param = param;
@@ -57,8 +65,15 @@ final class ParamPath {
     return param;
   }
 
-  /** Every value the parameter indexes on the resource; {@code _id} yields the id as an IdType. */
+  /**
+   * Every value the parameter indexes on the resource; {@code _id} yields the id as an IdType. The
+   * resource must not change afterwards (the values are remembered for it).
+   */
   List<IBase> extract(IBaseResource resource) {
+    return extracted.get(resource, this::evaluate);
+  }
+
+  private List<IBase> evaluate(IBaseResource resource) {
     if ("_id".equals(param.getName())) {
       IIdType id = resource.getIdElement();
       return id != null && id.hasIdPart() ? List.of(new IdType(id.getIdPart())) : List.of();
@@ -71,7 +86,7 @@ final class ParamPath {
         }
       }
     }
-    return values;
+    return List.copyOf(values);
   }
 
   private static boolean hasType(IBase value, String type) {
