@@ -167,12 +167,26 @@ public final class TransactionCodec {
 
   private static String readString(ByteBuffer in, int max) throws CharacterCodingException {
     byte[] bytes = readBytes(in, max);
+    if (isAscii(bytes)) {
+      // Nearly every string (references, pseudonyms, codes, JWS) is ASCII, which is always valid
+      // UTF-8; the strict decoder below was a quarter of the start-up time at a million entries.
+      return new String(bytes, StandardCharsets.US_ASCII);
+    }
     return StandardCharsets.UTF_8
         .newDecoder()
         .onMalformedInput(CodingErrorAction.REPORT)
         .onUnmappableCharacter(CodingErrorAction.REPORT)
         .decode(ByteBuffer.wrap(bytes))
         .toString();
+  }
+
+  private static boolean isAscii(byte[] bytes) {
+    for (byte b : bytes) {
+      if (b < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static byte[] encode(Transaction tx, String signature) {

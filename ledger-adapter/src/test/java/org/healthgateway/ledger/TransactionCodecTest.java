@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -41,6 +42,28 @@ class TransactionCodecTest {
 
     assertThat(TransactionCodec.decode(TransactionCodec.encode(tombstone))).isEqualTo(tombstone);
     assertThat(tombstone.isTombstone()).isTrue();
+  }
+
+  @Test
+  void decode_nonAsciiText_roundTripsAndBrokenUtf8IsRefused() throws Exception {
+    Transaction tx = Fixtures.unsigned("Practitioner/Müller-Çelik", 3);
+    byte[] bytes = TransactionCodec.encode(tx);
+
+    assertThat(TransactionCodec.decode(bytes).author()).isEqualTo("Practitioner/Müller-Çelik");
+
+    byte[] broken = bytes.clone();
+    int at = indexOf(broken, "ü".getBytes(StandardCharsets.UTF_8));
+    broken[at + 1] = '(';
+    assertThatThrownBy(() -> TransactionCodec.decode(broken)).isInstanceOf(LedgerException.class);
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      if (Arrays.equals(Arrays.copyOfRange(haystack, i, i + needle.length), needle)) {
+        return i;
+      }
+    }
+    throw new AssertionError("not found");
   }
 
   @Test
