@@ -76,18 +76,19 @@ final class FhirHttp {
   }
 
   HttpResponse<byte[]> post(String path, byte[] body) throws IOException, InterruptedException {
-    return send(
-        builder(path)
-            .header("Content-Type", FHIR_JSON)
-            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-            .build());
+    return sendBody("POST", path, body);
   }
 
   HttpResponse<byte[]> put(String path, byte[] body) throws IOException, InterruptedException {
+    return sendBody("PUT", path, body);
+  }
+
+  private HttpResponse<byte[]> sendBody(String method, String path, byte[] body)
+      throws IOException, InterruptedException {
     return send(
         builder(path)
             .header("Content-Type", FHIR_JSON)
-            .PUT(HttpRequest.BodyPublishers.ofByteArray(body))
+            .method(method, HttpRequest.BodyPublishers.ofByteArray(body))
             .build());
   }
 
