@@ -22,6 +22,7 @@ import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configuration.WebSecurityCustomizer;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
@@ -176,6 +177,11 @@ public class SecurityConfig {
       return list.stream().anyMatch(a -> expected.equals(String.valueOf(a)));
     }
     return expected.equals(aud);
+  }
+
+  @Bean
+  WebSecurityCustomizer headerRules() {
+    return web -> web.httpFirewall(HeaderRules.firewall());
   }
 
   @Bean
