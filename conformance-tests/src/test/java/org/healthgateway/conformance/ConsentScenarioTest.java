@@ -8,6 +8,7 @@ import static org.healthgateway.conformance.GatewayProcess.PRACTITIONER_B;
 
 import com.nimbusds.jose.jwk.JWK;
 import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,24 +82,10 @@ class ConsentScenarioTest {
   @Order(1)
   void patient_registersWalletKeys_withProofOfPossession() throws Exception {
     Parameters forged = registration(PatientWallet.generate(P), wallet.registrationProof());
-    Fhir.as(gateway, PATIENT_P)
-        .contentType(Fhir.JSON_TYPE)
-        .body(encode(forged))
-        .post("/$register-keys")
-        .then()
-        .log()
-        .ifValidationFails()
-        .statusCode(403);
+    post(PATIENT_P, "/$register-keys", forged, 403);
 
     Parameters registration = registration(wallet, wallet.registrationProof());
-    Fhir.as(gateway, PATIENT_P)
-        .contentType(Fhir.JSON_TYPE)
-        .body(encode(registration))
-        .post("/$register-keys")
-        .then()
-        .log()
-        .ifValidationFails()
-        .statusCode(200);
+    post(PATIENT_P, "/$register-keys", registration, 200);
   }
 
   @Test
@@ -129,14 +116,7 @@ class ConsentScenarioTest {
     // Nor can B overwrite it, directly or inside a transaction.
     AllergyIntolerance overwrite = allergy("91936005", "Allergy to penicillin");
     overwrite.setId(allergy);
-    Fhir.as(gateway, PRACTITIONER_B)
-        .contentType(Fhir.JSON_TYPE)
-        .body(encode(overwrite))
-        .put("/" + allergy)
-        .then()
-        .log()
-        .ifValidationFails()
-        .statusCode(403);
+    put(PRACTITIONER_B, "/" + allergy, overwrite, 403);
     Bundle tx = new Bundle().setType(Bundle.BundleType.TRANSACTION);
     tx.addEntry()
         .setResource(overwrite)
@@ -144,37 +124,16 @@ class ConsentScenarioTest {
         .getRequest()
         .setMethod(Bundle.HTTPVerb.PUT)
         .setUrl(allergy);
-    Fhir.as(gateway, PRACTITIONER_B)
-        .contentType(Fhir.JSON_TYPE)
-        .body(encode(tx))
-        .post("/")
-        .then()
-        .log()
-        .ifValidationFails()
-        .statusCode(403);
+    post(PRACTITIONER_B, "/", tx, 403);
   }
 
   @Test
   @Order(3)
   void proposals_byPatientOrMalformed_areRefused() {
-    Fhir.as(gateway, PATIENT_P)
-        .contentType(Fhir.JSON_TYPE)
-        .body(encode(request(P, "allergies")))
-        .post("/Consent")
-        .then()
-        .log()
-        .ifValidationFails()
-        .statusCode(403);
+    post(PATIENT_P, "/Consent", request(P, "allergies"), 403);
     Consent noActor = request(B, "allergies");
     noActor.getProvision().getActor().clear();
-    Fhir.as(gateway, PRACTITIONER_B)
-        .contentType(Fhir.JSON_TYPE)
-        .body(encode(noActor))
-        .post("/Consent")
-        .then()
-        .log()
-        .ifValidationFails()
-        .statusCode(422);
+    post(PRACTITIONER_B, "/Consent", noActor, 422);
   }
 
   @Test
@@ -191,9 +150,7 @@ class ConsentScenarioTest {
     Fhir.as(gateway, PRACTITIONER_B).get("/ValueSet/data-category").then().statusCode(200);
     consentId =
         Fhir.relativeId(
-            Fhir.as(gateway, PRACTITIONER_B)
-                .contentType(Fhir.JSON_TYPE)
-                .body(encode(request(B, "allergies", "operations")))
+            send(PRACTITIONER_B, request(B, "allergies", "operations"))
                 .post("/Consent")
                 .then()
                 .log()
@@ -220,30 +177,9 @@ class ConsentScenarioTest {
   void approvals_notByThePatientOrNotSigned_areRefused() throws Exception {
     Consent proposed = current();
     Consent active = proposed.copy().setStatus(Consent.ConsentState.ACTIVE);
-    Fhir.as(gateway, PRACTITIONER_B)
-        .contentType(Fhir.JSON_TYPE)
-        .body(encode(active))
-        .put("/" + consentId)
-        .then()
-        .log()
-        .ifValidationFails()
-        .statusCode(403);
-    Fhir.as(gateway, PATIENT_Q)
-        .contentType(Fhir.JSON_TYPE)
-        .body(encode(active))
-        .put("/" + consentId)
-        .then()
-        .log()
-        .ifValidationFails()
-        .statusCode(403);
-    Fhir.as(gateway, PATIENT_P)
-        .contentType(Fhir.JSON_TYPE)
-        .body(encode(active))
-        .put("/" + consentId)
-        .then()
-        .log()
-        .ifValidationFails()
-        .statusCode(422);
+    put(PRACTITIONER_B, "/" + consentId, active, 403);
+    put(PATIENT_Q, "/" + consentId, active, 403);
+    put(PATIENT_P, "/" + consentId, active, 422);
     String forged = PatientWallet.generate(P).sign(canonical(active, 1));
     approve(active, forged).then().log().ifValidationFails().statusCode(403);
     Consent widened = active.copy();
@@ -396,14 +332,7 @@ class ConsentScenarioTest {
   @Order(9)
   void patient_revokes_andBIsRefusedAgain() {
     Consent inactive = current().setStatus(Consent.ConsentState.INACTIVE);
-    Fhir.as(gateway, PATIENT_P)
-        .contentType(Fhir.JSON_TYPE)
-        .body(encode(inactive))
-        .put("/" + consentId)
-        .then()
-        .log()
-        .ifValidationFails()
-        .statusCode(200);
+    put(PATIENT_P, "/" + consentId, inactive, 200);
     Fhir.as(gateway, PRACTITIONER_B)
         .get("/" + allergy)
         .then()
@@ -523,14 +452,7 @@ class ConsentScenarioTest {
     Consent forQ = request(B, "allergies").setPatient(new Reference("Patient/demo-patient-q"));
     String id = propose(forQ);
     Consent active = current(id, PATIENT_Q).setStatus(Consent.ConsentState.ACTIVE);
-    Fhir.as(gateway, PATIENT_Q)
-        .contentType(Fhir.JSON_TYPE)
-        .body(encode(active))
-        .put("/" + id)
-        .then()
-        .log()
-        .ifValidationFails()
-        .statusCode(200);
+    put(PATIENT_Q, "/" + id, active, 200);
     Fhir.as(gateway, PRACTITIONER_B)
         .get("/" + qAllergy)
         .then()
@@ -551,14 +473,7 @@ class ConsentScenarioTest {
     Consent forQ = request(B, "operations").setPatient(new Reference("Patient/demo-patient-q"));
     String id = propose(forQ);
     Consent active = current(id, PATIENT_Q).setStatus(Consent.ConsentState.ACTIVE);
-    Fhir.as(gateway, REGISTRAR)
-        .contentType(Fhir.JSON_TYPE)
-        .body(encode(active))
-        .put("/" + id)
-        .then()
-        .log()
-        .ifValidationFails()
-        .statusCode(422);
+    put(REGISTRAR, "/" + id, active, 422);
     Fhir.as(gateway, PRACTITIONER_B).get("/" + qProcedure).then().statusCode(403);
 
     Bundle bundle = new Bundle().setType(Bundle.BundleType.TRANSACTION);
@@ -584,14 +499,7 @@ class ConsentScenarioTest {
         .getRequest()
         .setMethod(Bundle.HTTPVerb.POST)
         .setUrl("Provenance");
-    Fhir.as(gateway, REGISTRAR)
-        .contentType(Fhir.JSON_TYPE)
-        .body(encode(bundle))
-        .post("/")
-        .then()
-        .log()
-        .ifValidationFails()
-        .statusCode(200);
+    post(REGISTRAR, "/", bundle, 200);
     Fhir.as(gateway, PRACTITIONER_B)
         .get("/" + qProcedure)
         .then()
@@ -620,23 +528,14 @@ class ConsentScenarioTest {
     Consent forP = request(B, "operations");
     String pId =
         Fhir.relativeId(
-            Fhir.as(gateway, PRACTITIONER_B)
-                .contentType(Fhir.JSON_TYPE)
-                .body(encode(forP))
+            send(PRACTITIONER_B, forP)
                 .post("/Consent")
                 .then()
                 .statusCode(201)
                 .extract()
                 .header("Location"));
     Consent pActive = current(pId).setStatus(Consent.ConsentState.ACTIVE);
-    Fhir.as(gateway, REGISTRAR)
-        .contentType(Fhir.JSON_TYPE)
-        .body(encode(pActive))
-        .put("/" + pId)
-        .then()
-        .log()
-        .ifValidationFails()
-        .statusCode(403);
+    put(REGISTRAR, "/" + pId, pActive, 403);
   }
 
   @Test
@@ -836,21 +735,12 @@ class ConsentScenarioTest {
 
   private static void revoke(String id) {
     Consent inactive = current(id).setStatus(Consent.ConsentState.INACTIVE);
-    Fhir.as(gateway, PATIENT_P)
-        .contentType(Fhir.JSON_TYPE)
-        .body(encode(inactive))
-        .put("/" + id)
-        .then()
-        .log()
-        .ifValidationFails()
-        .statusCode(200);
+    put(PATIENT_P, "/" + id, inactive, 200);
   }
 
   private static String propose(Consent consent) {
     return Fhir.relativeId(
-        Fhir.as(gateway, PRACTITIONER_B)
-            .contentType(Fhir.JSON_TYPE)
-            .body(encode(consent))
+        send(PRACTITIONER_B, consent)
             .post("/Consent")
             .then()
             .log()
@@ -917,7 +807,7 @@ class ConsentScenarioTest {
         .getRequest()
         .setMethod(Bundle.HTTPVerb.POST)
         .setUrl("Provenance");
-    return Fhir.as(gateway, PATIENT_P).contentType(Fhir.JSON_TYPE).body(encode(bundle)).post("/");
+    return send(PATIENT_P, bundle).post("/");
   }
 
   private static Response postRelease(PatientWallet.SignedRelease release) {
@@ -931,10 +821,7 @@ class ConsentScenarioTest {
         .setName("statement")
         .setValue(new org.hl7.fhir.r4.model.Base64BinaryType(release.statement()));
     parameters.addParameter("signature", release.signature());
-    return Fhir.as(gateway, PATIENT_P)
-        .contentType(Fhir.JSON_TYPE)
-        .body(encode(parameters))
-        .post("/" + id + "/$release");
+    return send(PATIENT_P, parameters).post("/" + id + "/$release");
   }
 
   private static String value(Parameters.ParametersParameterComponent part, String name) {
@@ -976,9 +863,7 @@ class ConsentScenarioTest {
 
   private static String create(String client, Resource resource) {
     return Fhir.relativeId(
-        Fhir.as(gateway, client)
-            .contentType(Fhir.JSON_TYPE)
-            .body(encode(resource))
+        send(client, resource)
             .post("/" + resource.fhirType())
             .then()
             .log()
@@ -986,6 +871,20 @@ class ConsentScenarioTest {
             .statusCode(201)
             .extract()
             .header("Location"));
+  }
+
+  /** Sends {@code resource} as {@code client} with PUT to {@code path}; expects {@code status}. */
+  private static void put(String client, String path, Resource resource, int status) {
+    send(client, resource).put(path).then().log().ifValidationFails().statusCode(status);
+  }
+
+  /** Sends {@code resource} as {@code client} with POST to {@code path}; expects {@code status}. */
+  private static void post(String client, String path, Resource resource, int status) {
+    send(client, resource).post(path).then().log().ifValidationFails().statusCode(status);
+  }
+
+  private static RequestSpecification send(String client, Resource resource) {
+    return Fhir.as(gateway, client).contentType(Fhir.JSON_TYPE).body(encode(resource));
   }
 
   private static String encode(Resource resource) {
