@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.healthgateway.keys.consent.ConsentEngine;
 import org.healthgateway.keys.wallet.PatientWallet;
+import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.AllergyIntolerance;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.Bundle;
@@ -158,17 +159,7 @@ class ConsentScenarioTest {
                 .statusCode(201)
                 .extract()
                 .header("Location"));
-    Consent seen =
-        Fhir.parse(
-            Consent.class,
-            Fhir.as(gateway, PATIENT_P)
-                .get("/" + consentId)
-                .then()
-                .log()
-                .ifValidationFails()
-                .statusCode(200)
-                .extract()
-                .asString());
+    Consent seen = get(Consent.class, PATIENT_P, "/" + consentId);
     assertThat(seen.getStatus()).isEqualTo(Consent.ConsentState.PROPOSED);
   }
 
@@ -253,32 +244,16 @@ class ConsentScenarioTest {
     assertThat(count("/AllergyIntolerance?patient=" + P)).isEqualTo(1);
     assertThat(count("/Procedure?patient=" + P)).isEqualTo(1);
     assertThat(count("/DiagnosticReport?patient=" + P)).isZero();
-    Bundle everything =
-        Fhir.parse(
-            Bundle.class,
-            Fhir.as(gateway, PRACTITIONER_B)
-                .get("/" + P + "/$everything")
-                .then()
-                .log()
-                .ifValidationFails()
-                .statusCode(200)
-                .extract()
-                .asString());
+    Bundle everything = get(Bundle.class, PRACTITIONER_B, "/" + P + "/$everything");
     assertThat(everything.getEntry())
         .extracting(
             e -> e.getResource().fhirType() + "/" + e.getResource().getIdElement().getIdPart())
         .containsExactlyInAnyOrder(allergy, procedure);
     Bundle withInclude =
-        Fhir.parse(
+        get(
             Bundle.class,
-            Fhir.as(gateway, PRACTITIONER_B)
-                .get("/AllergyIntolerance?patient=" + P + "&_include=AllergyIntolerance:patient")
-                .then()
-                .log()
-                .ifValidationFails()
-                .statusCode(200)
-                .extract()
-                .asString());
+            PRACTITIONER_B,
+            "/AllergyIntolerance?patient=" + P + "&_include=AllergyIntolerance:patient");
     assertThat(withInclude.getEntry())
         .extracting(e -> e.getResource().fhirType())
         .containsOnly("AllergyIntolerance");
@@ -340,17 +315,7 @@ class ConsentScenarioTest {
         .ifValidationFails()
         .statusCode(403);
     assertThat(count("/AllergyIntolerance?patient=" + P)).isZero();
-    Bundle history =
-        Fhir.parse(
-            Bundle.class,
-            Fhir.as(gateway, PATIENT_P)
-                .get("/" + consentId + "/_history")
-                .then()
-                .log()
-                .ifValidationFails()
-                .statusCode(200)
-                .extract()
-                .asString());
+    Bundle history = get(Bundle.class, PATIENT_P, "/" + consentId + "/_history");
     assertThat(history.getEntry())
         .extracting(e -> ((Consent) e.getResource()).getStatus())
         .containsExactly(
@@ -613,17 +578,7 @@ class ConsentScenarioTest {
     long deadline = System.currentTimeMillis() + 10_000;
     Bundle log;
     do {
-      log =
-          Fhir.parse(
-              Bundle.class,
-              Fhir.as(gateway, PATIENT_P)
-                  .get("/AuditEvent?patient=" + P + "&_count=1000")
-                  .then()
-                  .log()
-                  .ifValidationFails()
-                  .statusCode(200)
-                  .extract()
-                  .asString());
+      log = get(Bundle.class, PATIENT_P, "/AuditEvent?patient=" + P + "&_count=1000");
       if (log.getEntry().size() >= 3) {
         return log;
       }
@@ -704,17 +659,7 @@ class ConsentScenarioTest {
   }
 
   private static Parameters.ParametersParameterComponent wrappedKeys(String id) {
-    Parameters held =
-        Fhir.parse(
-            Parameters.class,
-            Fhir.as(gateway, PATIENT_P)
-                .get("/" + id + "/$wrapped-keys")
-                .then()
-                .log()
-                .ifValidationFails()
-                .statusCode(200)
-                .extract()
-                .asString());
+    Parameters held = get(Parameters.class, PATIENT_P, "/" + id + "/$wrapped-keys");
     return held.getParameter("release");
   }
 
@@ -759,16 +704,7 @@ class ConsentScenarioTest {
   }
 
   private static Consent current(String id, String client) {
-    return Fhir.parse(
-        Consent.class,
-        Fhir.as(gateway, client)
-            .get("/" + id)
-            .then()
-            .log()
-            .ifValidationFails()
-            .statusCode(200)
-            .extract()
-            .asString());
+    return get(Consent.class, client, "/" + id);
   }
 
   private static byte[] canonical(Consent consent, long replacedVersion) {
@@ -835,16 +771,10 @@ class ConsentScenarioTest {
 
   private static int count(String query) {
     Bundle bundle =
-        Fhir.parse(
+        get(
             Bundle.class,
-            Fhir.as(gateway, PRACTITIONER_B)
-                .get(query + (query.contains("?") ? "&" : "?") + "_summary=count")
-                .then()
-                .log()
-                .ifValidationFails()
-                .statusCode(200)
-                .extract()
-                .asString());
+            PRACTITIONER_B,
+            query + (query.contains("?") ? "&" : "?") + "_summary=count");
     return bundle.getTotal();
   }
 
@@ -881,6 +811,20 @@ class ConsentScenarioTest {
   /** Sends {@code resource} as {@code client} with POST to {@code path}; expects {@code status}. */
   private static void post(String client, String path, Resource resource, int status) {
     send(client, resource).post(path).then().log().ifValidationFails().statusCode(status);
+  }
+
+  /** GETs {@code path} as {@code client}, expects 200, and parses the body. */
+  private static <T extends IBaseResource> T get(Class<T> type, String client, String path) {
+    return Fhir.parse(
+        type,
+        Fhir.as(gateway, client)
+            .get(path)
+            .then()
+            .log()
+            .ifValidationFails()
+            .statusCode(200)
+            .extract()
+            .asString());
   }
 
   private static RequestSpecification send(String client, Resource resource) {
