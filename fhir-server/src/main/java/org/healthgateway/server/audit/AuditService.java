@@ -229,8 +229,10 @@ public final class AuditService implements AuditTrail, WriteListener, AutoClosea
 
   private static String restCode(String action) {
     return switch (action) {
-      case "search", "everything" -> "search-type";
+      case "search", "everything", "include" -> "search-type";
       case "vread" -> "vread";
+      case "history" -> "history-instance";
+      case "register-keys" -> "operation";
       case "consent" -> "update";
       case "release" -> "operation";
       default -> "read";

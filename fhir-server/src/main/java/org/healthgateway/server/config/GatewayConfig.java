@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import javax.crypto.SecretKey;
 import org.healthgateway.keys.EncryptedKeyStore;
+import org.healthgateway.keys.consent.ChangeRule;
 import org.healthgateway.keys.internal.AesGcmContentCipher;
 import org.healthgateway.keys.internal.AesKeyWrapper;
 import org.healthgateway.keys.internal.JweKeyWrapper;
@@ -25,6 +26,7 @@ import org.healthgateway.ledger.Ledger;
 import org.healthgateway.ledger.LedgerException;
 import org.healthgateway.ledger.embedded.EmbeddedLedger;
 import org.healthgateway.server.audit.AuditService;
+import org.healthgateway.server.consent.ChangeGuard;
 import org.healthgateway.server.consent.ConsentService;
 import org.healthgateway.server.consent.KeyReleaseService;
 import org.healthgateway.server.fhir.KeyRegistrationProvider;
@@ -157,8 +159,20 @@ public class GatewayConfig {
 
   @Bean
   ResourceService resourceService(
-      FhirContext fhir, RecordStore store, ConsentService consents, AuditService audit) {
+      FhirContext fhir,
+      RecordStore store,
+      ConsentService consents,
+      AuditService audit,
+      GatewayProperties properties) {
     ResourceService service = new ResourceService(fhir, store, new SearchEngine(fhir));
+    List<String> editors =
+        properties.recordEditors() == null ? List.of() : properties.recordEditors();
+    service.addGuard(
+        new ChangeGuard(
+            fhir,
+            store,
+            consents,
+            new ChangeRule(consents.engine(), java.util.Set.copyOf(editors))));
     service.addGuard(consents);
     service.setAuditTrail(audit);
     return service;
@@ -212,7 +226,8 @@ public class GatewayConfig {
       RecordStore store,
       GatewayProperties properties,
       MeterRegistry meters,
-      Subscriptions subscriptions) {
+      Subscriptions subscriptions,
+      AuditService audit) {
     List<Object> interceptors = new ArrayList<>();
     interceptors.add(new FhirMetricsInterceptor(meters));
     interceptors.add(new CapabilityInterceptor(fhir));
@@ -230,7 +245,11 @@ public class GatewayConfig {
                 new TransactionProcessor(service),
                 java.util.concurrent.Executors.newFixedThreadPool(8)),
             releases,
-            new KeyRegistrationProvider(store),
+            new KeyRegistrationProvider(
+                store,
+                java.util.Set.copyOf(
+                    properties.registrars() == null ? List.of() : properties.registrars()),
+                audit),
             interceptors);
     ServletRegistrationBean<FhirServlet> registration =
         new ServletRegistrationBean<>(servlet, "/fhir/*");

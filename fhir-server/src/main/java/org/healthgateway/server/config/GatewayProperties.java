@@ -18,6 +18,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param validation validate incoming resources against the base R4 specification
  * @param registrars users (e.g. {@code Practitioner/registrar}) allowed to approve, reject or
  *     revoke Consents on behalf of custodial patients; recorded as acting for the patient
+ * @param recordEditors users the organization designates to change (update, delete) records that
+ *     other users of this node wrote; everyone else changes only what they wrote, or what an active
+ *     consent with the action {@code correct} covers
  */
 @ConfigurationProperties(prefix = "gateway")
 public record GatewayProperties(
@@ -28,6 +31,7 @@ public record GatewayProperties(
     long maxBodyBytes,
     boolean validation,
     java.util.List<String> registrars,
+    java.util.List<String> recordEditors,
     Ledger ledger,
     Cache cache) {
 

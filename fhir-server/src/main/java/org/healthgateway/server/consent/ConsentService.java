@@ -162,14 +162,6 @@ public final class ConsentService
     }
   }
 
-  @Override
-  public boolean allowsWithoutKey(VersionMeta current, String requester) {
-    return current.type().equals("Consent")
-        && current.patientId() != null
-        && registrars.contains(requester)
-        && isCustodial("Patient/" + current.patientId());
-  }
-
   private void checkConsentWrite(Write write, List<Write> batch, String requester) {
     Optional<VersionMeta> current = store.index().current("Consent", write.id());
     boolean exists = current.isPresent() && !current.get().deleted();
@@ -284,15 +276,7 @@ public final class ConsentService
 
   /** True if the node holds the patient's current signing key (a custodial patient). */
   public boolean isCustodial(String patientRef) {
-    try {
-      Optional<JWK> held = store.identities().privateKey(patientRef + "#sig");
-      Optional<JWK> registered = store.identities().signingKey(patientRef);
-      return held.isPresent()
-          && registered.isPresent()
-          && held.get().computeThumbprint().equals(registered.get().computeThumbprint());
-    } catch (Exception e) {
-      return false;
-    }
+    return store.identities().holdsSigningKey(patientRef);
   }
 
   /** Canonical bytes a patient signs to approve: see {@link ConsentEngine#canonicalForm}. */

@@ -112,7 +112,6 @@ public final class KeyReleaseService {
     }
     try {
       Transaction version = store.ledger().read(meta.ledgerIndex()).transaction();
-      Transaction issued = store.ledger().read(grant.get().ledgerIndex()).transaction();
       byte[] dataKey = null;
       for (WrappedKey key : version.wrappedKeys()) {
         if (key.keyId().equals(grant.get().id())) {
@@ -122,7 +121,7 @@ public final class KeyReleaseService {
       if (dataKey == null) {
         return Optional.empty();
       }
-      String jwe = new String(issued.wrappedKeys().get(0).wrapped(), StandardCharsets.UTF_8);
+      String jwe = store.grants().recipientJwe(grant.get(), store.ledger());
       return Optional.of(new PatientWallet.HeldKey(meta.versionedReference(), jwe, dataKey));
     } catch (LedgerException e) {
       throw new IllegalStateException("cannot read the ledger", e);

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.healthgateway.server.search.SearchQuery;
 import org.healthgateway.server.security.Requester;
@@ -52,6 +53,7 @@ final class Bundles {
     Set<String> seen = new LinkedHashSet<>();
     page.forEach(r -> seen.add(r.fhirType() + "/" + r.getIdElement().getIdPart()));
     List<IBaseResource> included = new ArrayList<>();
+    List<VersionMeta> served = new ArrayList<>();
     for (IBaseResource resource : page) {
       for (org.healthgateway.server.search.Include include : query.includes()) {
         for (String ref : query.referencedIds(resource, include)) {
@@ -64,11 +66,19 @@ final class Bundles {
               .index()
               .current(parts[0], parts[1])
               .filter(meta -> !meta.deleted() && service.store().canRead(meta, requester))
-              .flatMap(meta -> service.openIfAllowed(meta, requester))
-              .ifPresent(shared -> included.add(asInclude(shared)));
+              .ifPresent(
+                  meta ->
+                      service
+                          .openIfAllowed(meta, requester)
+                          .ifPresent(
+                              shared -> {
+                                included.add(asInclude(shared));
+                                served.add(meta);
+                              }));
         }
       }
     }
+    service.served(requester, served, "include");
     included.addAll(revIncludes(service, query, page, requester, seen));
     return included;
   }
@@ -125,6 +135,7 @@ final class Bundles {
             .thenComparing(VersionMeta::version)
             .reversed());
     List<IBaseResource> entries = new ArrayList<>();
+    List<VersionMeta> served = new ArrayList<>();
     for (VersionMeta meta : sorted) {
       if (meta.deleted()) {
         IBaseResource tombstone = service.fhir().getResourceDefinition(meta.type()).newInstance();
@@ -135,9 +146,14 @@ final class Bundles {
             (IAnyResource) tombstone, BundleEntryTransactionMethodEnum.DELETE);
         entries.add(tombstone);
       } else if (service.store().canRead(meta, requester)) {
-        service.openIfAllowed(meta, requester).ifPresent(entries::add);
+        Optional<IBaseResource> opened = service.openIfAllowed(meta, requester);
+        if (opened.isPresent()) {
+          entries.add(opened.get());
+          served.add(meta);
+        }
       }
     }
+    service.served(requester, served, "history");
     return list(entries, requester);
   }
 

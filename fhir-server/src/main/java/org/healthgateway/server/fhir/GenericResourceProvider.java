@@ -57,9 +57,7 @@ public class GenericResourceProvider implements IResourceProvider {
       @ResourceParam IBaseResource resource, @ConditionalUrlParam String conditionalUrl) {
     String requester = Requester.current();
     if (conditionalUrl != null) {
-      return service
-          .existingMatch(typeName, conditionalUrl, requester)
-          .orElseGet(() -> service.create(resource, requester));
+      return service.conditionalCreate(typeName, conditionalUrl, resource, requester);
     }
     return service.create(resource, requester);
   }

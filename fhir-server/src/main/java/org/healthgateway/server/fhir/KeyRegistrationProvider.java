@@ -4,6 +4,7 @@ import ca.uhn.fhir.rest.annotation.Operation;
 import ca.uhn.fhir.rest.annotation.OperationParam;
 import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.util.JSONObjectUtils;
@@ -12,56 +13,115 @@ import java.security.GeneralSecurityException;
 import java.text.ParseException;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
 import org.healthgateway.keys.KeyPairs;
 import org.healthgateway.keys.Signatures;
 import org.healthgateway.keys.internal.KeyPolicy;
+import org.healthgateway.server.audit.AuditTrail;
 import org.healthgateway.server.security.Requester;
+import org.healthgateway.server.smart.TokenScopes;
 import org.healthgateway.server.store.RecordStore;
+import org.healthgateway.server.store.VersionMeta;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.StringType;
 
 /**
- * {@code POST [base]/$register-keys}: the authenticated user registers its own public keys (an
- * encryption key and a signing key, JWK) with proof of possession: a JWS by the signing key over
- * {@code {"sub":fhirUser,"enc":thumbprint,"sig":thumbprint,"iat":seconds}}, at most 5 minutes old.
- * New grants are wrapped for the new key; old grants keep opening old data with the old key.
+ * {@code POST [base]/$register-keys}: registers a user's own public keys (an encryption key and a
+ * signing key, JWK), so that new grants are wrapped for keys the user holds (a patient's wallet).
+ * The token needs the scope {@value #SCOPE}. Every registration carries a proof of possession: a
+ * JWS by the new signing key over {@code {"sub":fhirUser,"enc":thumbprint,"sig":thumbprint,
+ * "iat":seconds}}, at most 5 minutes old. The first keys a user holds itself need only that; once
+ * it holds its keys, new ones also need {@code rotationProof}, the same claims signed by the
+ * current signing key. A registrar recovers a patient who lost its keys by naming the patient in
+ * {@code patient}; the registration is recorded in the patient's access log. Grants issued before
+ * are wrapped again for the new encryption key, so data written before the registration can be
+ * released with the new keys.
  */
 public final class KeyRegistrationProvider {
+  /** The scope a token needs to register keys. */
+  public static final String SCOPE = "register-keys";
+
   private static final long MAX_PROOF_AGE_SECONDS = 300;
   private final RecordStore store;
+  private final Set<String> registrars;
+  private final AuditTrail audit;
 
-  public KeyRegistrationProvider(RecordStore store) {
+  public KeyRegistrationProvider(RecordStore store, Set<String> registrars, AuditTrail audit) {
     this.store = store;
+    this.registrars = Set.copyOf(registrars);
+    this.audit = audit;
   }
 
   @Operation(name = "$register-keys")
   public Parameters register(
       @OperationParam(name = "encryptionKey", min = 1, max = 1) StringType encryptionKey,
       @OperationParam(name = "signingKey", min = 1, max = 1) StringType signingKey,
-      @OperationParam(name = "proof", min = 1, max = 1) StringType proof) {
+      @OperationParam(name = "proof", min = 1, max = 1) StringType proof,
+      @OperationParam(name = "rotationProof", max = 1) StringType rotationProof,
+      @OperationParam(name = "patient", max = 1) StringType patient) {
     String requester = Requester.current();
+    requireScope();
     if (encryptionKey == null || signingKey == null || proof == null) {
       throw new InvalidRequestException("$register-keys needs encryptionKey, signingKey and proof");
     }
+    boolean recovery = patient != null && patient.hasValue();
+    String subject = recovery ? recoveredPatient(requester, patient.getValue()) : requester;
     JWK enc = publicKey(encryptionKey.getValue());
     JWK sig = publicKey(signingKey.getValue());
-    verifyProof(requester, enc, sig, proof.getValue());
+    verifyClaims(subject, enc, sig, sig, proof.getValue(), "proof of possession");
+    if (!recovery && holdsOwnKeys(subject)) {
+      if (rotationProof == null || !rotationProof.hasValue()) {
+        throw new ForbiddenOperationException(
+            subject
+                + " already holds its keys: new keys need a rotationProof signed by the current"
+                + " signing key, or a registrar's recovery");
+      }
+      JWK current = store.identities().signingKey(subject).orElseThrow();
+      verifyClaims(subject, enc, sig, current, rotationProof.getValue(), "rotation proof");
+    }
     try {
-      store.identities().registerPublicKeys(requester, enc, sig, store.ledger());
-      store.grants().retire(requester);
-      Parameters result = new Parameters();
-      result
-          .addParameter()
-          .setName("encryptionKeyId")
-          .setValue(new StringType(KeyPairs.thumbprint(enc)));
-      result
-          .addParameter()
-          .setName("signingKeyId")
-          .setValue(new StringType(KeyPairs.thumbprint(sig)));
-      return result;
+      store.identities().registerPublicKeys(subject, enc, sig, store.ledger());
+      store.grants().retire(subject);
+      store.grants().rewrap(subject, store.ledger());
     } catch (Exception e) {
       throw Errors.map(e);
     }
+    if (recovery) {
+      VersionMeta record =
+          store.index().current("Patient", subject.substring("Patient/".length())).orElseThrow();
+      audit.accessed(requester, record, "register-keys", null);
+    }
+    return result(enc, sig);
+  }
+
+  private static void requireScope() {
+    boolean granted =
+        TokenScopes.current().map(token -> token.hasScope(SCOPE)).orElse(Boolean.FALSE);
+    if (!granted) {
+      throw new ForbiddenOperationException(
+          "Insufficient scope: $register-keys needs the scope " + SCOPE);
+    }
+  }
+
+  /** The patient a registrar recovers: only registrars, only live patients of this node. */
+  private String recoveredPatient(String requester, String patientRef) {
+    if (!registrars.contains(requester)) {
+      throw new ForbiddenOperationException(
+          "Only a registrar registers keys for someone else (parameter patient)");
+    }
+    if (!patientRef.matches("Patient/[A-Za-z0-9\\-.]{1,64}")) {
+      throw new InvalidRequestException("patient must be a reference Patient/id");
+    }
+    if (!store.index().isLive("Patient", patientRef.substring("Patient/".length()))) {
+      throw new ResourceNotFoundException(patientRef + " is not known");
+    }
+    return patientRef;
+  }
+
+  /** True if the user registered keys it holds itself (the node holds no current private key). */
+  private boolean holdsOwnKeys(String subject) {
+    return store.identities().signingKey(subject).isPresent()
+        && !store.identities().holdsSigningKey(subject);
   }
 
   private static JWK publicKey(String json) {
@@ -77,21 +137,40 @@ public final class KeyRegistrationProvider {
     }
   }
 
-  private static void verifyProof(String requester, JWK enc, JWK sig, String proof) {
+  /** Checks a JWS by {@code signer} over the registration claims for the new keys. */
+  private static void verifyClaims(
+      String subject, JWK enc, JWK sig, JWK signer, String jws, String what) {
     try {
-      byte[] payload = Signatures.verify(sig, proof);
+      byte[] payload = Signatures.verify(signer, jws);
       Map<String, Object> claims =
           JSONObjectUtils.parse(new String(payload, StandardCharsets.UTF_8));
       long iat = JSONObjectUtils.getLong(claims, "iat");
       boolean fresh = Math.abs(Instant.now().getEpochSecond() - iat) <= MAX_PROOF_AGE_SECONDS;
-      if (!requester.equals(claims.get("sub"))
+      if (!subject.equals(claims.get("sub"))
           || !KeyPairs.thumbprint(enc).equals(claims.get("enc"))
           || !KeyPairs.thumbprint(sig).equals(claims.get("sig"))
           || !fresh) {
-        throw new ForbiddenOperationException("The proof of possession does not match");
+        throw new ForbiddenOperationException("The " + what + " does not match");
       }
     } catch (GeneralSecurityException | ParseException e) {
-      throw new ForbiddenOperationException("The proof of possession does not verify");
+      throw new ForbiddenOperationException("The " + what + " does not verify");
+    }
+  }
+
+  private static Parameters result(JWK enc, JWK sig) {
+    try {
+      Parameters result = new Parameters();
+      result
+          .addParameter()
+          .setName("encryptionKeyId")
+          .setValue(new StringType(KeyPairs.thumbprint(enc)));
+      result
+          .addParameter()
+          .setName("signingKeyId")
+          .setValue(new StringType(KeyPairs.thumbprint(sig)));
+      return result;
+    } catch (GeneralSecurityException e) {
+      throw Errors.map(e);
     }
   }
 }

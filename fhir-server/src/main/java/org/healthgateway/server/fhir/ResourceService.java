@@ -41,6 +41,9 @@ public final class ResourceService {
   private final RecordStore store;
   private final SearchEngine search;
   private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
+  // Conditional-create criteria have their own stripes, always taken before resource stripes, so
+  // that the two kinds can't wait on each other in a cycle.
+  private final ReentrantLock[] conditionLocks = new ReentrantLock[STRIPES];
   private final List<WriteGuard> guards = new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile AuditTrail audit = AuditTrail.NONE;
 
@@ -50,6 +53,7 @@ public final class ResourceService {
     this.search = search;
     for (int i = 0; i < STRIPES; i++) {
       locks[i] = new ReentrantLock();
+      conditionLocks[i] = new ReentrantLock();
     }
   }
 
@@ -80,6 +84,32 @@ public final class ResourceService {
     Write write = Write.of(resource, 1);
     List<VersionMeta> metas = writeAll(List.of(write), Set.of(), requester);
     return outcome(metas.get(0), resource, true);
+  }
+
+  /**
+   * Conditional create (If-None-Exist): the existing match, or a new resource. Requests with the
+   * same criteria run one after the other, on every path, so that racing clients create one
+   * resource.
+   */
+  public MethodOutcome conditionalCreate(
+      String type, String criteria, IBaseResource resource, String requester) {
+    List<ReentrantLock> held = lockConditions(List.of(conditionKey(type, criteria)));
+    try {
+      return existingMatch(type, criteria, requester).orElseGet(() -> create(resource, requester));
+    } finally {
+      held.forEach(ReentrantLock::unlock);
+    }
+  }
+
+  /** The key that serializes conditional creates: {@code Type?criteria}. */
+  public static String conditionKey(String type, String criteria) {
+    int q = criteria.indexOf('?');
+    return type + "?" + (q < 0 ? criteria : criteria.substring(q + 1));
+  }
+
+  /** Locks the stripes of conditional-create keys, in a fixed order; before any resource lock. */
+  public List<ReentrantLock> lockConditions(java.util.Collection<String> keys) {
+    return lockStripes(conditionLocks, keys);
   }
 
   /**
@@ -144,7 +174,6 @@ public final class ResourceService {
                   + current.map(v -> Long.toString(v.version())).orElse("none"));
         }
       }
-      current.ifPresent(v -> requireWritable(v, requester));
       long version = current.map(v -> v.version() + 1).orElse(1L);
       resource.setId(type + "/" + idPart);
       List<VersionMeta> metas = writeAll(List.of(Write.of(resource, version)), Set.of(), requester);
@@ -166,7 +195,6 @@ public final class ResourceService {
       if (current.get().deleted()) {
         return new MethodOutcome(fhir.getVersion().newIdType().setValue(type + "/" + id));
       }
-      requireWritable(current.get(), requester);
       List<VersionMeta> metas =
           writeAll(
               List.of(Write.deletion(type, id, current.get().version() + 1)), Set.of(), requester);
@@ -180,19 +208,12 @@ public final class ResourceService {
     }
   }
 
-  /** 403 unless the requester holds a key for the current version (or a guard allows it). */
-  void requireWritable(VersionMeta current, String requester) {
-    if (!current.deleted()
-        && !store.canRead(current, requester)
-        && guards.stream().noneMatch(g -> g.allowsWithoutKey(current, requester))) {
-      throw new ForbiddenOperationException(
-          "No key for " + current.type() + "/" + current.id() + " was released to " + requester);
-    }
-  }
-
   /**
-   * Writes versions atomically. {@code newPatients} are patient ids created in the same batch, so
-   * that resources of a patient created by the same transaction are accepted.
+   * Writes versions atomically, the one way every path (create, update, delete, batch and
+   * transaction entries) reaches the store: each guard (who may write, Consent state changes) sees
+   * the whole batch first and refuses with an HTTP exception, so that nothing of it is written.
+   * {@code newPatients} are patient ids created in the same batch, so that resources of a patient
+   * created by the same transaction are accepted.
    */
   public List<VersionMeta> writeAll(List<Write> writes, Set<String> newPatients, String requester) {
     for (WriteGuard guard : guards) {
@@ -287,6 +308,16 @@ public final class ResourceService {
     return new SearchResult(query, matches);
   }
 
+  /**
+   * Records in the patients' access logs that the requester was served these versions (history,
+   * includes, the consent screen): every path that hands out a version reports it.
+   */
+  public void served(String requester, List<VersionMeta> metas, String action) {
+    if (!metas.isEmpty()) {
+      audit.accessed(requester, metas, action);
+    }
+  }
+
   /** The shared (read-only) instance, or empty when a key or a consent is missing. */
   public Optional<IBaseResource> openIfAllowed(VersionMeta meta, String requester) {
     try {
@@ -364,14 +395,19 @@ public final class ResourceService {
 
   /** Locks the stripes of all the keys, in a fixed order, for a transaction. */
   public List<ReentrantLock> lockAll(Set<String> references) {
+    return lockStripes(locks, references);
+  }
+
+  private static List<ReentrantLock> lockStripes(
+      ReentrantLock[] array, java.util.Collection<String> keys) {
     TreeSet<Integer> stripes = new TreeSet<>();
-    for (String ref : references) {
-      stripes.add(Math.floorMod(ref.hashCode(), STRIPES));
+    for (String key : keys) {
+      stripes.add(Math.floorMod(key.hashCode(), STRIPES));
     }
     List<ReentrantLock> held = new ArrayList<>();
     for (int s : stripes) {
-      locks[s].lock();
-      held.add(locks[s]);
+      array[s].lock();
+      held.add(array[s]);
     }
     return held;
   }

@@ -43,6 +43,23 @@ public final class TransactionProcessor {
   }
 
   Bundle transaction(Bundle bundle, String requester) {
+    Set<String> conditions = new LinkedHashSet<>();
+    for (BundleEntryComponent entry : bundle.getEntry()) {
+      if (entry.getRequest().hasIfNoneExist() && entry.getResource() != null) {
+        conditions.add(
+            ResourceService.conditionKey(
+                entry.getResource().fhirType(), entry.getRequest().getIfNoneExist()));
+      }
+    }
+    List<ReentrantLock> held = service.lockConditions(conditions);
+    try {
+      return planAndWrite(bundle, requester);
+    } finally {
+      held.forEach(ReentrantLock::unlock);
+    }
+  }
+
+  private Bundle planAndWrite(Bundle bundle, String requester) {
     Map<String, String> idMap = new HashMap<>();
     List<Planned> planned = new ArrayList<>();
     Set<String> newPatients = new HashSet<>();
@@ -160,7 +177,6 @@ public final class TransactionProcessor {
         throw new PreconditionFailedException("Version conflict on " + p.type + "/" + p.id);
       }
     }
-    current.ifPresent(v -> service.requireWritable(v, requester));
     long version = current.map(v -> v.version() + 1).orElse(1L);
     if (p.method == HTTPVerb.DELETE) {
       if (current.isEmpty()) {

@@ -6,9 +6,7 @@ import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import org.healthgateway.server.security.Requester;
 import org.hl7.fhir.r4.model.Bundle;
@@ -22,7 +20,6 @@ import org.hl7.fhir.r4.model.OperationOutcome;
 public final class TransactionProvider {
   private final TransactionProcessor processor;
   private final ExecutorService batchWorkers;
-  private final Map<String, Object> conditionalLocks = new ConcurrentHashMap<>();
 
   public TransactionProvider(TransactionProcessor processor, ExecutorService batchWorkers) {
     this.processor = processor;
@@ -45,7 +42,7 @@ public final class TransactionProvider {
   /**
    * Batch entries are independent (FHIR R4 §3.1.0.11.2), so they run concurrently and their ledger
    * appends share fsyncs; entries with the same conditional-create criteria run one after the other
-   * so that duplicates in one batch still create one resource.
+   * (the processor serializes them, across requests too) so that duplicates create one resource.
    */
   private Bundle batch(Bundle bundle, String requester) {
     List<CompletableFuture<Bundle.BundleEntryComponent>> results = new ArrayList<>();
@@ -59,15 +56,8 @@ public final class TransactionProvider {
 
   private Bundle.BundleEntryComponent runEntry(
       Bundle.BundleEntryComponent entry, String requester) {
-    String criteria = entry.getRequest().getIfNoneExist();
-    Object lock =
-        criteria == null
-            ? new Object()
-            : conditionalLocks.computeIfAbsent(criteria, c -> new Object());
     try {
-      synchronized (lock) {
-        return processor.single(entry, requester);
-      }
+      return processor.single(entry, requester);
     } catch (BaseServerResponseException e) {
       Bundle.BundleEntryComponent failed = new Bundle.BundleEntryComponent();
       OperationOutcome outcome = new OperationOutcome();
@@ -78,10 +68,6 @@ public final class TransactionProvider {
           .setDiagnostics(e.getMessage());
       failed.getResponse().setStatus(Integer.toString(e.getStatusCode())).setOutcome(outcome);
       return failed;
-    } finally {
-      if (criteria != null) {
-        conditionalLocks.remove(criteria, lock);
-      }
     }
   }
 }

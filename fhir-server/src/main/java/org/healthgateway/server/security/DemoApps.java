@@ -40,6 +40,7 @@ public final class DemoApps {
           "launch/patient",
           "offline_access",
           "online_access",
+          org.healthgateway.server.fhir.KeyRegistrationProvider.SCOPE,
           "patient/*.cruds");
   private static final List<String> PRACTITIONER_APP_SCOPES =
       List.of(

@@ -87,6 +87,18 @@ public final class DemoClients {
     }
   }
 
+  /** Patient users act only in their own compartment; the others get every level. */
+  static List<String> scopesOf(String fhirUser) {
+    if (fhirUser.startsWith("Patient/")) {
+      return List.of("patient/*.*", org.healthgateway.server.fhir.KeyRegistrationProvider.SCOPE);
+    }
+    return List.of(
+        "system/*.*",
+        "user/*.*",
+        "patient/*.*",
+        org.healthgateway.server.fhir.KeyRegistrationProvider.SCOPE);
+  }
+
   List<RegisteredClient> registeredClients(PasswordEncoder encoder) {
     List<RegisteredClient> registered = new ArrayList<>();
     for (Client client : clients) {
@@ -97,11 +109,10 @@ public final class DemoClients {
               .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
               .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_POST)
               .authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
-              // Full access by default (no scope parameter = all registered scopes); a request may
-              // ask for narrower SMART scopes, e.g. patient/Observation.rs for a patient's token.
-              .scope("system/*.*")
-              .scope("user/*.*")
-              .scope("patient/*.*")
+              // No scope parameter = all registered scopes: patients get their own compartment
+              // (patient/*.*), everyone else full access; a request may ask for narrower SMART
+              // scopes, e.g. patient/Observation.rs for a patient's token.
+              .scopes(scopes -> scopes.addAll(scopesOf(client.fhirUser())))
               .clientSettings(
                   ClientSettings.builder()
                       .setting(Requester.FHIR_USER_CLAIM, client.fhirUser())

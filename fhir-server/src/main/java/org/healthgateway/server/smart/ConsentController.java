@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import org.healthgateway.server.fhir.ResourceService;
 import org.healthgateway.server.store.VersionMeta;
+import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Patient;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.http.MediaType;
@@ -124,17 +125,16 @@ public class ConsentController {
       }
       String label = meta.id();
       if (fhirUser != null) {
-        label =
-            service
-                .openIfAllowed(meta, fhirUser)
-                .filter(Patient.class::isInstance)
-                .map(
-                    p ->
-                        ((Patient) p).getNameFirstRep().getNameAsSingleString()
-                            + " ("
-                            + meta.id()
-                            + ")")
-                .orElse(meta.id());
+        java.util.Optional<IBaseResource> opened =
+            service.openIfAllowed(meta, fhirUser).filter(Patient.class::isInstance);
+        if (opened.isPresent()) {
+          label =
+              ((Patient) opened.get()).getNameFirstRep().getNameAsSingleString()
+                  + " ("
+                  + meta.id()
+                  + ")";
+          service.served(fhirUser, List.of(meta), "read");
+        }
       }
       options.add(new String[] {meta.id(), label});
     }

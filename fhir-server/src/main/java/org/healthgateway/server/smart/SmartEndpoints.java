@@ -51,6 +51,7 @@ public record SmartEndpoints(
           "launch",
           "launch/patient",
           "offline_access",
+          org.healthgateway.server.fhir.KeyRegistrationProvider.SCOPE,
           "patient/*.cruds",
           "patient/*.rs",
           "patient/*.read",

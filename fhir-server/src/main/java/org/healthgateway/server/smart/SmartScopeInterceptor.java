@@ -218,13 +218,37 @@ public final class SmartScopeInterceptor {
         if (!access.patientId().equals(id)) {
           throw forbidden(type);
         }
-      } else if (!Set.of(access.patientId()).equals(compartment.patientIds(resource))) {
+      } else if (!Set.of(access.patientId()).equals(compartment.patientIds(resource))
+          && !provenanceOfPatient(resource, access.patientId())) {
         throw forbidden(type);
       }
     }
     if (!matchesFilter(type, resource, access)) {
       throw forbidden(type);
     }
+  }
+
+  /**
+   * A Provenance that names no patient but whose every target is a record of the patient (the
+   * signed approval of the patient's Consent) is inside the patient's reach.
+   */
+  private boolean provenanceOfPatient(IBaseResource resource, String patientId) {
+    if (!(resource instanceof org.hl7.fhir.r4.model.Provenance provenance)
+        || !compartment.patientIds(resource).isEmpty()
+        || !provenance.hasTarget()) {
+      return false;
+    }
+    for (org.hl7.fhir.r4.model.Reference target : provenance.getTarget()) {
+      org.hl7.fhir.instance.model.api.IIdType id = target.getReferenceElement();
+      Optional<VersionMeta> meta =
+          id.hasResourceType() && id.hasIdPart()
+              ? service.store().index().current(id.getResourceType(), id.getIdPart())
+              : Optional.empty();
+      if (meta.isEmpty() || !patientId.equals(meta.get().patientId())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The current version of a resource being changed must be inside the token's reach. */

@@ -26,11 +26,14 @@ public final class TokenScopes {
   private static final int MAX_SCOPES = 256;
 
   private final List<SmartScope> scopes;
+  private final java.util.Set<String> values;
   private final String patient;
   private final String fhirUser;
 
-  private TokenScopes(List<SmartScope> scopes, String patient, String fhirUser) {
+  private TokenScopes(
+      List<SmartScope> scopes, java.util.Set<String> values, String patient, String fhirUser) {
     this.scopes = List.copyOf(scopes);
+    this.values = values;
     this.patient = patient;
     this.fhirUser = fhirUser;
   }
@@ -38,10 +41,15 @@ public final class TokenScopes {
   /** Builds the view from scope strings and the token's context claims. */
   public static TokenScopes of(Collection<String> scopeValues, String patient, String fhirUser) {
     List<SmartScope> parsed = new ArrayList<>();
+    java.util.Set<String> values = new java.util.HashSet<>();
     scopeValues.stream()
         .limit(MAX_SCOPES)
-        .forEach(scope -> SmartScope.parse(scope).ifPresent(parsed::add));
-    return new TokenScopes(parsed, patient, fhirUser);
+        .forEach(
+            scope -> {
+              values.add(scope);
+              SmartScope.parse(scope).ifPresent(parsed::add);
+            });
+    return new TokenScopes(parsed, java.util.Set.copyOf(values), patient, fhirUser);
   }
 
   /** The view of a validated JWT access token. */
@@ -76,6 +84,11 @@ public final class TokenScopes {
       list.forEach(s -> values.add(String.valueOf(s)));
     }
     return values;
+  }
+
+  /** True if the token holds this scope literally (e.g. {@code register-keys}). */
+  public boolean hasScope(String scope) {
+    return values.contains(scope);
   }
 
   /** True if the token holds at least one SMART resource scope. */

@@ -9,7 +9,9 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
  */
 @FunctionalInterface
 public interface AccessPolicy {
-  AccessPolicy ALLOW_ALL = (meta, resource, requester) -> Optional.empty();
+  /** Until the consent side is wired, nobody but the patient and the authors is served. */
+  AccessPolicy DENY_ALL =
+      (meta, resource, requester) -> Optional.of("no access policy is configured");
 
   Optional<String> refusal(VersionMeta meta, IBaseResource resource, String requester);
 }

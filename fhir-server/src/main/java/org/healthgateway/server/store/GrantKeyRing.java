@@ -34,7 +34,10 @@ import org.healthgateway.ledger.WrappedKey;
  * <p>A KEY_RELEASE transaction carries, in {@code wrappedKeys}: the grant key's JWE for the
  * recipient ({@code keyId} = grant id), optionally its JWE for the node ({@code keyId} = grant id +
  * {@value #NODE_COPY}), and optionally data keys released under it after the fact ({@code keyId} =
- * {@value #RELEASED_PREFIX} + ledger index of the resource version, algorithm A256KW).
+ * {@value #RELEASED_PREFIX} + ledger index of the resource version, algorithm A256KW). A
+ * KEY_RELEASE whose first key id names a grant issued earlier, for the same recipient, is a
+ * re-wrap: the same grant key wrapped for the recipient's newer encryption key, so that keys
+ * registered later (a patient's wallet, a rotation, a recovery) open data granted before them.
  */
 public final class GrantKeyRing {
   /** A grant key's public facts; the key itself is only in the JWEs and in the cache. */
@@ -55,6 +58,7 @@ public final class GrantKeyRing {
   private final Map<String, Grant> byId = new ConcurrentHashMap<>();
   private final Map<String, Grant> current = new ConcurrentHashMap<>();
   private final Map<Long, List<Released>> released = new ConcurrentHashMap<>();
+  private final Map<String, Long> rewrapped = new ConcurrentHashMap<>();
 
   public GrantKeyRing(
       IdentityRegistry identities,
@@ -74,10 +78,13 @@ public final class GrantKeyRing {
       return;
     }
     String grantId = tx.wrappedKeys().get(0).keyId();
-    if (!byId.containsKey(grantId)) {
+    Grant known = byId.get(grantId);
+    if (known == null) {
       Grant grant = new Grant(grantId, tx.patient(), tx.subject(), entry.index());
       byId.put(grantId, grant);
       current.put(pair(grant.pseudonym(), grant.recipient()), grant);
+    } else if (known.recipient().equals(tx.subject()) && known.pseudonym().equals(tx.patient())) {
+      rewrapped.put(grantId, entry.index());
     }
     for (WrappedKey key : tx.wrappedKeys()) {
       if (key.keyId().startsWith(RELEASED_PREFIX)) {
@@ -104,6 +111,54 @@ public final class GrantKeyRing {
    */
   public void retire(String recipient) {
     current.values().removeIf(g -> g.recipient().equals(recipient));
+  }
+
+  /**
+   * Wraps every grant of the recipient again, for its current encryption key, in one ledger append
+   * (one KEY_RELEASE per grant, signed by the node): data granted to the recipient before it
+   * registered or rotated its key stays open to it. Uses the node's copy of each grant key.
+   *
+   * @return how many grants were re-wrapped
+   */
+  public synchronized int rewrap(String recipient, Ledger ledger)
+      throws LedgerException, GeneralSecurityException {
+    JWK recipientKey =
+        identities
+            .publicKey(recipient)
+            .orElseThrow(() -> new GeneralSecurityException("no registered key for " + recipient));
+    List<Grant> held = byId.values().stream().filter(g -> g.recipient().equals(recipient)).toList();
+    List<Transaction> txs = new ArrayList<>(held.size());
+    for (Grant grant : held) {
+      txs.add(
+          identities.sign(
+              new Transaction(
+                  TransactionType.KEY_RELEASE,
+                  recipient,
+                  grant.pseudonym(),
+                  List.of(),
+                  IdentityRegistry.NODE,
+                  Instant.now(),
+                  new byte[0],
+                  new byte[0],
+                  List.of(jwe(grant.id(), recipientKey, key(grant, ledger))),
+                  ""),
+              IdentityRegistry.NODE));
+    }
+    if (txs.isEmpty()) {
+      return 0;
+    }
+    List<Long> indexes = ledger.append(txs);
+    for (int i = 0; i < held.size(); i++) {
+      rewrapped.put(held.get(i).id(), indexes.get(i));
+    }
+    return held.size();
+  }
+
+  /** The newest JWE of the grant key for its recipient (its original wrap, or a re-wrap). */
+  public String recipientJwe(Grant grant, Ledger ledger) throws LedgerException {
+    long index = rewrapped.getOrDefault(grant.id(), grant.ledgerIndex());
+    Transaction tx = ledger.read(index).transaction();
+    return new String(tx.wrappedKeys().get(0).wrapped(), StandardCharsets.UTF_8);
   }
 
   /** The requester's grant that opens the version, from its own wraps or a later release. */

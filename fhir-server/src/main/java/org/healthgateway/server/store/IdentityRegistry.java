@@ -51,19 +51,25 @@ public final class IdentityRegistry {
     this.keyStore = keyStore;
   }
 
-  /** Learns an identity from its ledger transaction. */
-  public void apply(Transaction tx) throws LedgerException {
+  /**
+   * Learns an identity from its ledger transaction.
+   *
+   * @return true if the transaction registered an encryption key (which replaces an earlier one)
+   */
+  public boolean apply(Transaction tx) throws LedgerException {
     try {
       JWK key = JWK.parse(new String(tx.payload(), StandardCharsets.UTF_8));
-      if (KeyUse.SIGNATURE.equals(key.getKeyUse())) {
-        signingKeys.put(tx.subject(), key);
-      } else {
+      boolean encryption = !KeyUse.SIGNATURE.equals(key.getKeyUse());
+      if (encryption) {
         publicKeys.put(tx.subject(), key);
+      } else {
+        signingKeys.put(tx.subject(), key);
       }
       if (!tx.patient().isEmpty()) {
         pseudonymByPatient.put(tx.subject(), tx.patient());
         patientByPseudonym.put(tx.patient(), tx.subject());
       }
+      return encryption;
     } catch (ParseException e) {
       throw new LedgerException("identity transaction without a valid JWK: " + tx.subject(), e);
     }
@@ -89,6 +95,23 @@ public final class IdentityRegistry {
   /** The public key that verifies the identity's signatures. */
   public Optional<JWK> signingKey(String ref) {
     return Optional.ofNullable(signingKeys.get(ref));
+  }
+
+  /**
+   * True if this node holds the private half of the identity's current signing key: a custodial
+   * patient, or a user whose keys the node made. False once the user registered keys it holds
+   * itself (a wallet), and for unknown identities.
+   */
+  public boolean holdsSigningKey(String ref) {
+    try {
+      Optional<JWK> held = privateKey(ref + SIGNING_SUFFIX);
+      JWK registered = signingKeys.get(ref);
+      return held.isPresent()
+          && registered != null
+          && held.get().computeThumbprint().equals(registered.computeThumbprint());
+    } catch (GeneralSecurityException | com.nimbusds.jose.JOSEException e) {
+      return false;
+    }
   }
 
   /** The private (decryption) key this node holds for the identity. */

@@ -59,7 +59,7 @@ public final class RecordStore {
   private final List<WriteListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Map<String, String> sharedStrings = new ConcurrentHashMap<>();
   private final Map<Set<String>, Set<String>> sharedSets = new ConcurrentHashMap<>();
-  private volatile AccessPolicy accessPolicy = AccessPolicy.ALLOW_ALL;
+  private volatile AccessPolicy accessPolicy = AccessPolicy.DENY_ALL;
   private volatile RecipientPolicy recipientPolicy = RecipientPolicy.NONE;
 
   public RecordStore(
@@ -112,7 +112,14 @@ public final class RecordStore {
   private void apply(LedgerEntry entry) throws LedgerException {
     Transaction tx = entry.transaction();
     switch (tx.type()) {
-      case IDENTITY -> identities.apply(tx);
+      case IDENTITY -> {
+        // A new encryption key retires the grants wrapped for the old one: the next write for
+        // each pair issues a grant for the new key. The ledger holds the fact, so a restart
+        // keeps the retirement.
+        if (identities.apply(tx)) {
+          grants.retire(tx.subject());
+        }
+      }
       case KEY_RELEASE -> grants.apply(entry);
       case RESOURCE_VERSION -> {
         VersionMeta meta = meta(entry.index(), tx);
@@ -277,7 +284,7 @@ public final class RecordStore {
     if (isClinical(write.type())) {
       SecretKey dek = DataKeys.newDataKey();
       payload = cipher.seal(dek, plaintext, aad(write.versionedReference(), pseudonym));
-      for (String recipient : recipients(patientId, author, resource, categories)) {
+      for (String recipient : recipients(write, patientId, author, categories)) {
         GrantKeyRing.Grant grant = grants.ensure(pseudonym, recipient, ledger);
         wrapped.add(
             new WrappedKey(grant.id(), "A256KW", keyWrapper.wrap(grants.key(grant, ledger), dek)));
@@ -301,22 +308,23 @@ public final class RecordStore {
         author);
   }
 
+  /**
+   * The patient, the actors of standing consents, the author, and every author of an earlier
+   * version: a new version never locks anyone out of a record they already had.
+   */
   private List<String> recipients(
-      String patientId, String author, IBaseResource resource, List<String> categories) {
-    List<String> recipients = new ArrayList<>(2);
+      Write write, String patientId, String author, List<String> categories) {
+    Set<String> recipients = new LinkedHashSet<>();
     if (patientId != null) {
       recipients.add("Patient/" + patientId);
-      for (String grantee :
-          recipientPolicy.recipients(patientId, resource, new LinkedHashSet<>(categories))) {
-        if (!recipients.contains(grantee)) {
-          recipients.add(grantee);
-        }
-      }
+      recipients.addAll(
+          recipientPolicy.recipients(patientId, write.resource(), new LinkedHashSet<>(categories)));
     }
-    if (!recipients.contains(author)) {
-      recipients.add(author);
+    recipients.add(author);
+    for (VersionMeta earlier : index.history(write.type(), write.id())) {
+      recipients.add(earlier.author());
     }
-    return recipients;
+    return new ArrayList<>(recipients);
   }
 
   private String pseudonymOf(String patientId) throws LedgerException, GeneralSecurityException {
@@ -377,10 +385,21 @@ public final class RecordStore {
     return resource;
   }
 
-  /** The patient and the author always read with their own keys; others also need a consent. */
-  private static boolean isOwner(VersionMeta meta, String requester) {
-    return requester.equals(meta.author())
-        || (meta.patientId() != null && requester.equals("Patient/" + meta.patientId()));
+  /**
+   * The patient and the authors of the version and of every earlier one always read with their own
+   * keys; others also need a consent.
+   */
+  private boolean isOwner(VersionMeta meta, String requester) {
+    if (requester.equals(meta.author())
+        || (meta.patientId() != null && requester.equals("Patient/" + meta.patientId()))) {
+      return true;
+    }
+    for (VersionMeta earlier : index.history(meta.type(), meta.id())) {
+      if (earlier.version() < meta.version() && requester.equals(earlier.author())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private IBaseResource decode(VersionMeta meta, GrantKeyRing.Grant grant)

@@ -41,7 +41,9 @@ final class ProvisionEvaluator {
   }
 
   private static final Set<String> READ_ACTIONS = Set.of("access", "use", "disclose");
-  private static final Set<String> OTHER_ACTIONS = Set.of("collect", "correct");
+  private static final String CORRECT = "correct";
+  private static final Set<String> KNOWN_ACTIONS =
+      Set.of("access", "use", "disclose", "collect", CORRECT);
 
   private final AccessRequest request;
   private final Optional<String> actor;
@@ -56,7 +58,7 @@ final class ProvisionEvaluator {
 
   static Result evaluate(ProvisionComponent root, AccessRequest request) {
     ProvisionEvaluator evaluator = new ProvisionEvaluator(request);
-    Effect effect = evaluator.visit(root, false, false, Set.of());
+    Effect effect = evaluator.visit(root, false, false, false, Set.of());
     return new Result(effect, evaluator.nearMiss);
   }
 
@@ -72,7 +74,11 @@ final class ProvisionEvaluator {
   }
 
   private Effect visit(
-      ProvisionComponent provision, boolean uncertain, boolean actorNamed, Set<String> labels) {
+      ProvisionComponent provision,
+      boolean uncertain,
+      boolean actorNamed,
+      boolean correctNamed,
+      Set<String> labels) {
     Match actorMatch = actorMatch(provision);
     Match labelMatch = labelMatch(provision);
     Match data =
@@ -85,6 +91,7 @@ final class ProvisionEvaluator {
             .and(provision.hasData() ? Match.UNKNOWN : Match.YES);
     FhirTime.Position when = FhirTime.position(provision.getPeriod(), request.at());
     boolean named = actorNamed || (provision.hasActor() && actorMatch == Match.YES);
+    boolean correct = correctNamed || namesCorrect(provision);
     Match conditions = data.and(periodMatch(when));
     if (conditions == Match.NO) {
       noteNearMiss(provision, data, when, named);
@@ -94,13 +101,31 @@ final class ProvisionEvaluator {
     Set<String> nowLabels = labelMatch == Match.YES ? withLabels(labels, provision) : labels;
     boolean childPermits = false;
     for (ProvisionComponent child : provision.getProvision()) {
-      Effect effect = visit(child, nowUncertain, named, nowLabels);
+      Effect effect = visit(child, nowUncertain, named, correct, nowLabels);
       if (effect == Effect.DENY) {
         return Effect.DENY;
       }
       childPermits |= effect == Effect.PERMIT;
     }
-    return childPermits ? Effect.PERMIT : ownEffect(provision, nowUncertain, named, nowLabels);
+    return childPermits
+        ? Effect.PERMIT
+        : ownEffect(provision, nowUncertain, named && actionCleared(correct), nowLabels);
+  }
+
+  /** A write needs a permit whose path names {@code correct}: a bare permit allows reading only. */
+  private boolean actionCleared(boolean correctNamed) {
+    return request.action() != AccessRequest.Action.CORRECT || correctNamed;
+  }
+
+  private static boolean namesCorrect(ProvisionComponent provision) {
+    for (CodeableConcept concept : provision.getAction()) {
+      for (Coding coding : concept.getCoding()) {
+        if (Terms.CONSENT_ACTION.equals(coding.getSystem()) && CORRECT.equals(coding.getCode())) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private Effect ownEffect(
@@ -216,15 +241,21 @@ final class ProvisionEvaluator {
       }
       for (Coding coding : concept.getCoding()) {
         boolean known = Terms.CONSENT_ACTION.equals(coding.getSystem());
-        if (known && READ_ACTIONS.contains(coding.getCode())) {
+        if (known && actionCovers(coding.getCode())) {
           return Match.YES;
         }
-        if (!known || !OTHER_ACTIONS.contains(coding.getCode())) {
+        if (!known || !KNOWN_ACTIONS.contains(coding.getCode())) {
           result = Match.UNKNOWN;
         }
       }
     }
     return result;
+  }
+
+  private boolean actionCovers(String code) {
+    return request.action() == AccessRequest.Action.CORRECT
+        ? CORRECT.equals(code)
+        : READ_ACTIONS.contains(code);
   }
 
   private static Match periodMatch(FhirTime.Position position) {

@@ -69,13 +69,24 @@ public final class PatientWallet {
    * later, by every grant the patient unwraps.
    */
   public String registrationProof() throws GeneralSecurityException {
+    return Signatures.sign(signingKey, registrationClaims());
+  }
+
+  /**
+   * A rotation to the keys of {@code next}: the same claims as {@code next}'s registration proof,
+   * signed by this wallet's (the current) signing key.
+   */
+  public String rotationProof(PatientWallet next) throws GeneralSecurityException {
+    return Signatures.sign(signingKey, next.registrationClaims());
+  }
+
+  private byte[] registrationClaims() throws GeneralSecurityException {
     Map<String, Object> claims = new LinkedHashMap<>();
     claims.put("sub", patient);
     claims.put("enc", KeyPairs.thumbprint(encryptionKey));
     claims.put("sig", KeyPairs.thumbprint(signingKey));
     claims.put("iat", Instant.now().getEpochSecond());
-    return Signatures.sign(
-        signingKey, JSONObjectUtils.toJSONString(claims).getBytes(StandardCharsets.UTF_8));
+    return JSONObjectUtils.toJSONString(claims).getBytes(StandardCharsets.UTF_8);
   }
 
   /** Signs canonical bytes (a Consent approval): detached JWS. */

@@ -98,6 +98,15 @@ final class Consents {
     return parent;
   }
 
+  static ProvisionComponent actions(ProvisionComponent provision, String... codes) {
+    for (String code : codes) {
+      provision.addAction(
+          new CodeableConcept(
+              new Coding("http://terminology.hl7.org/CodeSystem/consentaction", code, null)));
+    }
+    return provision;
+  }
+
   static AccessRequest read(String actor, String type, String... categories) {
     return new AccessRequest(actor, type, Set.of(categories), DATA_DATE, Set.of(), NOW);
   }

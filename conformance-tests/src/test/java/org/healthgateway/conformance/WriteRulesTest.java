@@ -1,0 +1,288 @@
+package org.healthgateway.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.healthgateway.conformance.GatewayProcess.PATIENT_P;
+import static org.healthgateway.conformance.GatewayProcess.PATIENT_Q;
+import static org.healthgateway.conformance.GatewayProcess.PRACTITIONER_A;
+import static org.healthgateway.conformance.GatewayProcess.PRACTITIONER_B;
+
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+import org.healthgateway.keys.wallet.PatientWallet;
+import org.hl7.fhir.r4.model.AllergyIntolerance;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Consent;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Parameters;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Resource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Issue 9's write holes, reproduced as users meet them: a practitioner given read access changing
+ * the record, a patient changing a practitioner's record or writing into another patient's, and key
+ * registration without scope or rotation proof. The demo patients are custodial here, so they
+ * approve with a plain PUT.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class WriteRulesTest {
+  private static final String P = "Patient/demo-patient-p";
+  private static final String Q = "Patient/demo-patient-q";
+  private static final String B = "Practitioner/demo-practitioner-b";
+
+  private static GatewayProcess gateway;
+
+  @BeforeAll
+  static void start() {
+    gateway = GatewayProcess.create("write-rules").start();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (gateway != null) {
+      gateway.stop();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void readConsent_letsBRead_butNotUpdateOrDelete_evenInTransactionsOrAfterRevocation() {
+    String consent = approve(propose("access"));
+    String first = create(PRACTITIONER_A, allergy(P, "91936005"));
+    String second = create(PRACTITIONER_A, allergy(P, "300916003"));
+    status(PRACTITIONER_B, first, 200);
+
+    AllergyIntolerance changed = allergy(P, "294505008");
+    changed.setId(first);
+    expectRefused(send(PRACTITIONER_B, changed).put("/" + first));
+    status(PRACTITIONER_A, first, 200);
+    expectRefused(send(PRACTITIONER_B, bundle(Bundle.BundleType.TRANSACTION, changed)).post("/"));
+    Response batch = send(PRACTITIONER_B, deletion(Bundle.BundleType.BATCH, second)).post("/");
+    batch.then().statusCode(200);
+    assertThat(
+            Fhir.parse(Bundle.class, batch.asString()).getEntryFirstRep().getResponse().getStatus())
+        .startsWith("403");
+
+    revoke(consent);
+    expectRefused(Fhir.as(gateway, PRACTITIONER_B).delete("/" + second));
+    status(PRACTITIONER_A, second, 200);
+    status(PATIENT_P, second, 200);
+    assertThat(version(PRACTITIONER_A, first)).isEqualTo("1");
+  }
+
+  @Test
+  @Order(2)
+  void correctConsent_letsBUpdate_andAuthorAndPatientStillReadEveryVersion() {
+    String record = create(PRACTITIONER_A, allergy(P, "91936005"));
+    approve(propose("access", "correct"));
+
+    AllergyIntolerance corrected = allergy(P, "294505008");
+    corrected.setId(record);
+    send(PRACTITIONER_B, corrected).put("/" + record).then().statusCode(200);
+
+    assertThat(version(PRACTITIONER_A, record)).isEqualTo("2");
+    assertThat(version(PATIENT_P, record)).isEqualTo("2");
+    status(PRACTITIONER_A, record + "/_history/1", 200);
+    status(PRACTITIONER_A, record + "/_history/2", 200);
+    Observation lab = new Observation();
+    lab.setStatus(Observation.ObservationStatus.FINAL);
+    lab.getCode().addCoding().setSystem("http://loinc.org").setCode("2345-7");
+    lab.setSubject(new Reference(P));
+    String observation = create(PRACTITIONER_A, lab);
+    lab.setId(observation);
+    expectRefused(send(PRACTITIONER_B, lab).put("/" + observation));
+  }
+
+  @Test
+  @Order(3)
+  void patient_writesItsOwnRecords_butNeitherChangesAPractitionersNorWritesForAnother() {
+    String practitioners = create(PRACTITIONER_A, allergy(P, "91936005"));
+    AllergyIntolerance edited = allergy(P, "300916003");
+    edited.setId(practitioners);
+    expectRefused(send(PATIENT_P, edited).put("/" + practitioners));
+    expectRefused(Fhir.as(gateway, PATIENT_P).delete("/" + practitioners));
+
+    Observation own = new Observation();
+    own.setStatus(Observation.ObservationStatus.PRELIMINARY);
+    own.getCode().addCoding().setSystem("http://loinc.org").setCode("8867-4");
+    own.setSubject(new Reference(P));
+    String mine = create(PATIENT_P, own);
+    own.setId(mine);
+    send(PATIENT_P, own).put("/" + mine).then().statusCode(200);
+
+    own.setId((String) null);
+    own.setSubject(new Reference(Q));
+    expectRefused(send(PATIENT_P, own).post("/Observation"));
+    expectRefused(send(PATIENT_P, bundle(Bundle.BundleType.TRANSACTION, own)).post("/"));
+  }
+
+  @Test
+  @Order(4)
+  void registerKeys_needsItsScope_andRotationNeedsTheCurrentKey() throws Exception {
+    PatientWallet first = PatientWallet.generate(Q);
+    String narrow = gateway.token(PATIENT_Q, "patient/Observation.rs");
+    expectRefused(
+        Fhir.anonymous(gateway)
+            .header("Authorization", "Bearer " + narrow)
+            .contentType(Fhir.JSON_TYPE)
+            .body(
+                Fhir.json()
+                    .encodeResourceToString(registration(first, first.registrationProof(), null)))
+            .post("/$register-keys"));
+    send(PATIENT_Q, registration(first, first.registrationProof(), null))
+        .post("/$register-keys")
+        .then()
+        .statusCode(200);
+
+    PatientWallet thief = PatientWallet.generate(Q);
+    expectRefused(
+        send(PATIENT_Q, registration(thief, thief.registrationProof(), null))
+            .post("/$register-keys"));
+    expectRefused(
+        send(PATIENT_Q, registration(thief, thief.registrationProof(), thief.rotationProof(thief)))
+            .post("/$register-keys"));
+
+    PatientWallet next = PatientWallet.generate(Q);
+    send(PATIENT_Q, registration(next, next.registrationProof(), first.rotationProof(next)))
+        .post("/$register-keys")
+        .then()
+        .statusCode(200);
+  }
+
+  @Test
+  @Order(5)
+  void proposer_readsTheOutcomeOfItsRequest() {
+    String consent = propose("access");
+    approve(consent);
+    assertThat(Fhir.parse(Consent.class, get(PRACTITIONER_B, consent).asString()).getStatus())
+        .isEqualTo(Consent.ConsentState.ACTIVE);
+    revoke(consent);
+    assertThat(Fhir.parse(Consent.class, get(PRACTITIONER_B, consent).asString()).getStatus())
+        .isEqualTo(Consent.ConsentState.INACTIVE);
+  }
+
+  private static Parameters registration(PatientWallet keys, String proof, String rotation) {
+    Parameters parameters = new Parameters();
+    parameters.addParameter("encryptionKey", keys.encryptionPublicKey().toJSONString());
+    parameters.addParameter("signingKey", keys.signingPublicKey().toJSONString());
+    parameters.addParameter("proof", proof);
+    if (rotation != null) {
+      parameters.addParameter("rotationProof", rotation);
+    }
+    return parameters;
+  }
+
+  /** B asks P for allergies with the given consent actions. */
+  private static String propose(String... actions) {
+    Consent consent = new Consent();
+    consent.setStatus(Consent.ConsentState.PROPOSED);
+    consent.setPatient(new Reference(P));
+    consent.setScope(
+        new CodeableConcept(
+            new Coding(
+                "http://terminology.hl7.org/CodeSystem/consentscope", "patient-privacy", null)));
+    consent.addCategory(new CodeableConcept(new Coding("http://loinc.org", "59284-0", null)));
+    Consent.ProvisionComponent provision = consent.getProvision();
+    provision.setType(Consent.ConsentProvisionType.PERMIT);
+    provision.addActor().setReference(new Reference(B));
+    for (String action : actions) {
+      provision.addAction(
+          new CodeableConcept(
+              new Coding("http://terminology.hl7.org/CodeSystem/consentaction", action, null)));
+    }
+    provision.addCode(
+        new CodeableConcept(
+            new Coding(
+                "https://healthgateway.org/fhir/CodeSystem/data-category", "allergies", null)));
+    return create(PRACTITIONER_B, consent);
+  }
+
+  private static String approve(String consent) {
+    return setStatus(consent, Consent.ConsentState.ACTIVE);
+  }
+
+  private static void revoke(String consent) {
+    setStatus(consent, Consent.ConsentState.INACTIVE);
+  }
+
+  private static String setStatus(String consent, Consent.ConsentState status) {
+    Consent current = Fhir.parse(Consent.class, get(PATIENT_P, consent).asString());
+    current.setStatus(status);
+    send(PATIENT_P, current).put("/" + consent).then().log().ifValidationFails().statusCode(200);
+    return consent;
+  }
+
+  private static AllergyIntolerance allergy(String patient, String snomed) {
+    AllergyIntolerance allergy = new AllergyIntolerance();
+    allergy.setPatient(new Reference(patient));
+    allergy
+        .getClinicalStatus()
+        .addCoding()
+        .setSystem("http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical")
+        .setCode("active");
+    allergy.getCode().addCoding().setSystem("http://snomed.info/sct").setCode(snomed);
+    return allergy;
+  }
+
+  private static Bundle bundle(Bundle.BundleType type, Resource resource) {
+    Bundle bundle = new Bundle().setType(type);
+    Bundle.BundleEntryComponent entry = bundle.addEntry().setResource(resource);
+    if (resource.hasIdElement() && resource.getIdElement().hasIdPart()) {
+      entry.getRequest().setMethod(Bundle.HTTPVerb.PUT).setUrl(resource.getIdElement().getValue());
+    } else {
+      entry.getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl(resource.fhirType());
+    }
+    return bundle;
+  }
+
+  private static Bundle deletion(Bundle.BundleType type, String reference) {
+    Bundle bundle = new Bundle().setType(type);
+    bundle.addEntry().getRequest().setMethod(Bundle.HTTPVerb.DELETE).setUrl(reference);
+    return bundle;
+  }
+
+  private static String create(String client, Resource resource) {
+    return Fhir.relativeId(
+        send(client, resource)
+            .post("/" + resource.fhirType())
+            .then()
+            .log()
+            .ifValidationFails()
+            .statusCode(201)
+            .extract()
+            .header("Location"));
+  }
+
+  private static Response get(String client, String path) {
+    return Fhir.as(gateway, client).get("/" + path);
+  }
+
+  private static void status(String client, String path, int status) {
+    get(client, path).then().log().ifValidationFails().statusCode(status);
+  }
+
+  private static String version(String client, String path) {
+    Response response = get(client, path);
+    response.then().statusCode(200);
+    return Fhir.parse(AllergyIntolerance.class, response.asString()).getMeta().getVersionId();
+  }
+
+  /** 403 with an OperationOutcome, as every refusal. */
+  private static void expectRefused(Response response) {
+    response.then().log().ifValidationFails().statusCode(403);
+    Fhir.assertOperationOutcome(response);
+  }
+
+  private static RequestSpecification send(String client, Resource resource) {
+    return Fhir.as(gateway, client)
+        .contentType(Fhir.JSON_TYPE)
+        .body(Fhir.json().encodeResourceToString(resource));
+  }
+}
