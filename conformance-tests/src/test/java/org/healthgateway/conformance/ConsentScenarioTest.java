@@ -248,7 +248,8 @@ class ConsentScenarioTest {
     assertThat(everything.getEntry())
         .extracting(
             e -> e.getResource().fhirType() + "/" + e.getResource().getIdElement().getIdPart())
-        .containsExactlyInAnyOrder(allergy, procedure);
+        // and B's own request, whose every version its proposer reads
+        .containsExactlyInAnyOrder(allergy, procedure, consentId);
     Bundle withInclude =
         get(
             Bundle.class,

@@ -189,9 +189,18 @@ class WriteRulesTest {
             new Coding(
                 "http://terminology.hl7.org/CodeSystem/consentscope", "patient-privacy", null)));
     consent.addCategory(new CodeableConcept(new Coding("http://loinc.org", "59284-0", null)));
+    consent
+        .getPolicyRule()
+        .addCoding(new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "OPTIN", null));
     Consent.ProvisionComponent provision = consent.getProvision();
     provision.setType(Consent.ConsentProvisionType.PERMIT);
-    provision.addActor().setReference(new Reference(B));
+    provision
+        .addActor()
+        .setRole(
+            new CodeableConcept(
+                new Coding(
+                    "http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "IRCP", null)))
+        .setReference(new Reference(B));
     for (String action : actions) {
       provision.addAction(
           new CodeableConcept(
@@ -235,8 +244,10 @@ class WriteRulesTest {
     Bundle bundle = new Bundle().setType(type);
     Bundle.BundleEntryComponent entry = bundle.addEntry().setResource(resource);
     if (resource.hasIdElement() && resource.getIdElement().hasIdPart()) {
+      entry.setFullUrl(gateway.fhirBase() + "/" + resource.getIdElement().getValue());
       entry.getRequest().setMethod(Bundle.HTTPVerb.PUT).setUrl(resource.getIdElement().getValue());
     } else {
+      entry.setFullUrl("urn:uuid:" + java.util.UUID.randomUUID());
       entry.getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl(resource.fhirType());
     }
     return bundle;
