@@ -8,8 +8,10 @@ import static org.healthgateway.conformance.GatewayProcess.PRACTITIONER_B;
 
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
+import java.util.List;
 import org.healthgateway.keys.wallet.PatientWallet;
 import org.hl7.fhir.r4.model.AllergyIntolerance;
+import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
@@ -38,6 +40,7 @@ class WriteRulesTest {
   private static final String B = "Practitioner/demo-practitioner-b";
 
   private static GatewayProcess gateway;
+  private static PatientWallet qWallet;
 
   @BeforeAll
   static void start() {
@@ -150,6 +153,7 @@ class WriteRulesTest {
             .post("/$register-keys"));
 
     PatientWallet next = PatientWallet.generate(Q);
+    qWallet = next;
     send(PATIENT_Q, registration(next, next.registrationProof(), first.rotationProof(next)))
         .post("/$register-keys")
         .then()
@@ -168,6 +172,104 @@ class WriteRulesTest {
         .isEqualTo(Consent.ConsentState.INACTIVE);
   }
 
+  @Test
+  @Order(6)
+  void historyAndIncludes_appearInThePatientsAccessLog() {
+    String record = create(PRACTITIONER_A, allergy(P, "91936005"));
+    approve(propose(List.of("AllergyIntolerance", "Patient")));
+
+    status(PRACTITIONER_B, record + "/_history", 200);
+    Bundle included =
+        Fhir.parse(
+            Bundle.class,
+            get(
+                    PRACTITIONER_B,
+                    "AllergyIntolerance?_id="
+                        + record.substring(record.indexOf('/') + 1)
+                        + "&_include=AllergyIntolerance:patient")
+                .asString());
+    assertThat(included.getEntry())
+        .extracting(e -> e.getResource().fhirType())
+        .containsExactlyInAnyOrder("AllergyIntolerance", "Patient");
+
+    assertThat(awaitAuditOfB(List.of("history", "include")))
+        .containsEntry("history", record)
+        .containsEntry("include", P);
+  }
+
+  @Test
+  @Order(7)
+  void rotation_retiresOldGrants_alsoAcrossARestart() throws Exception {
+    String before = create(PRACTITIONER_A, allergy(Q, "91936005"));
+    PatientWallet rotated = PatientWallet.generate(Q);
+    send(
+            PATIENT_Q,
+            registration(rotated, rotated.registrationProof(), qWallet.rotationProof(rotated)))
+        .post("/$register-keys")
+        .then()
+        .statusCode(200);
+    qWallet = rotated;
+
+    gateway.stop();
+    gateway.start();
+    String after = create(PRACTITIONER_A, allergy(Q, "300916003"));
+
+    java.util.Set<String> old = grantIds(before);
+    java.util.Set<String> fresh = grantIds(after);
+    assertThat(old).hasSize(2);
+    assertThat(fresh).hasSize(2);
+    // A's grant stays; Q's data key goes under a new grant, wrapped for the rotated key.
+    assertThat(java.util.Set.copyOf(fresh)).isNotEqualTo(old);
+    assertThat(fresh.stream().filter(old::contains)).hasSize(1);
+  }
+
+  /** The grant ids a version's data key is wrapped under, from its canonical ledger entry. */
+  private static java.util.Set<String> grantIds(String reference) {
+    Response response = get(PRACTITIONER_A, reference + "/_history/1/$verify");
+    response.then().statusCode(200);
+    byte[] entry = LedgerProof.of(Fhir.parse(Parameters.class, response.asString())).entry();
+    java.util.regex.Matcher grants =
+        java.util.regex.Pattern.compile("g-[A-Za-z0-9_-]{22}")
+            .matcher(new String(entry, java.nio.charset.StandardCharsets.ISO_8859_1));
+    java.util.Set<String> ids = new java.util.TreeSet<>();
+    while (grants.find()) {
+      ids.add(grants.group());
+    }
+    return ids;
+  }
+
+  /** B's logged actions (subtype display) and the first entity each names, once all are there. */
+  private static java.util.Map<String, String> awaitAuditOfB(List<String> actions) {
+    long deadline = System.currentTimeMillis() + 10_000;
+    java.util.Map<String, String> seen = new java.util.HashMap<>();
+    while (System.currentTimeMillis() < deadline && !seen.keySet().containsAll(actions)) {
+      Bundle log =
+          Fhir.parse(
+              Bundle.class, get(PATIENT_P, "AuditEvent?patient=" + P + "&_count=1000").asString());
+      for (Bundle.BundleEntryComponent entry : log.getEntry()) {
+        AuditEvent event = (AuditEvent) entry.getResource();
+        if (event.getAgentFirstRep().getWho().getReference().equals(B)) {
+          String reference = event.getEntityFirstRep().getWhat().getReference();
+          seen.putIfAbsent(
+              event.getSubtypeFirstRep().getDisplay(),
+              reference.contains("/_history/")
+                  ? reference.substring(0, reference.indexOf("/_history/"))
+                  : reference);
+        }
+      }
+      pause();
+    }
+    return seen;
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(250);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   private static Parameters registration(PatientWallet keys, String proof, String rotation) {
     Parameters parameters = new Parameters();
     parameters.addParameter("encryptionKey", keys.encryptionPublicKey().toJSONString());
@@ -179,8 +281,30 @@ class WriteRulesTest {
     return parameters;
   }
 
+  /** B asks P for these resource types (read access). */
+  private static String propose(List<String> types) {
+    Consent consent = proposal("access");
+    types.forEach(
+        type ->
+            consent
+                .getProvision()
+                .addClass_(new Coding("http://hl7.org/fhir/resource-types", type, null)));
+    return create(PRACTITIONER_B, consent);
+  }
+
   /** B asks P for allergies with the given consent actions. */
   private static String propose(String... actions) {
+    Consent consent = proposal(actions);
+    consent
+        .getProvision()
+        .addCode(
+            new CodeableConcept(
+                new Coding(
+                    "https://healthgateway.org/fhir/CodeSystem/data-category", "allergies", null)));
+    return create(PRACTITIONER_B, consent);
+  }
+
+  private static Consent proposal(String... actions) {
     Consent consent = new Consent();
     consent.setStatus(Consent.ConsentState.PROPOSED);
     consent.setPatient(new Reference(P));
@@ -206,11 +330,7 @@ class WriteRulesTest {
           new CodeableConcept(
               new Coding("http://terminology.hl7.org/CodeSystem/consentaction", action, null)));
     }
-    provision.addCode(
-        new CodeableConcept(
-            new Coding(
-                "https://healthgateway.org/fhir/CodeSystem/data-category", "allergies", null)));
-    return create(PRACTITIONER_B, consent);
+    return consent;
   }
 
   private static String approve(String consent) {
