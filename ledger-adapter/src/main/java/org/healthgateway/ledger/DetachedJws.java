@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * JWS with detached content (RFC 7515 appendix F): {@code base64url(header) ".."
  * base64url(signature)}, where the signed content is supplied separately, e.g. {@link
  * TransactionCodec#signingInput}. The header is {@code {"alg":...,"kid":<RFC 7638 thumbprint>}};
- * only ES256 (EC P-256) and PS256 (RSA >= 2048 bits) are allowed, chosen by the key type.
+ * only ES256 (EC P-256) and PS256 (RSA >= 3072 bits) are allowed, chosen by the key type.
  */
 public final class DetachedJws {
 
@@ -122,7 +122,7 @@ public final class DetachedJws {
     }
   }
 
-  /** True if {@code key} is a public key of an allowed type (EC P-256, or RSA >= 2048 bits). */
+  /** True if {@code key} is a public key of an allowed type (EC P-256, or RSA >= 3072 bits). */
   public static boolean isAllowedPublicKey(JWK key) {
     try {
       JwsKeys.algorithm(key);

@@ -25,12 +25,12 @@ import org.bouncycastle.jce.provider.BouncyCastleProvider;
 
 /**
  * The JWS allow-list shared by transaction and checkpoint signatures: ES256 for EC P-256 keys,
- * PS256 for RSA keys of at least 2048 bits. The algorithm follows from the key, never from the
- * header, so a signature cannot pick a weaker one.
+ * PS256 for RSA keys of at least 3072 bits (as key-broker requires). The algorithm follows from the
+ * key, never from the header, so a signature cannot pick a weaker one.
  */
 final class JwsKeys {
 
-  private static final int MIN_RSA_BITS = 2048;
+  private static final int MIN_RSA_BITS = 3072;
   private static final Provider BOUNCY_CASTLE = new BouncyCastleProvider();
   private static final Set<String> ALLOWED_HEADER_PARAMS = Set.of("alg", "kid", "typ");
 
@@ -44,7 +44,7 @@ final class JwsKeys {
     if (key instanceof RSAKey rsa && rsa.size() >= MIN_RSA_BITS) {
       return JWSAlgorithm.PS256;
     }
-    throw new JOSEException("key type not allowed: only EC P-256 (ES256) and RSA >= 2048 (PS256)");
+    throw new JOSEException("key type not allowed: only EC P-256 (ES256) and RSA >= 3072 (PS256)");
   }
 
   /**

@@ -27,7 +27,7 @@ public final class Fixtures {
 
   public static JWK rsa() {
     try {
-      return new RSAKeyGenerator(2048).generate();
+      return new RSAKeyGenerator(3072).generate();
     } catch (JOSEException e) {
       throw new IllegalStateException(e);
     }

@@ -56,6 +56,13 @@ class JwsTest {
   }
 
   @Test
+  void sign_rsaBelow3072Bits_refused() throws Exception {
+    JWK rsa2048 = new com.nimbusds.jose.jwk.gen.RSAKeyGenerator(2048).generate();
+
+    assertThatThrownBy(() -> DetachedJws.sign(rsa2048, INPUT)).hasMessageContaining("RSA >= 3072");
+  }
+
+  @Test
   void verify_algorithmNotOnAllowList_refuses() throws Exception {
     JWK p384 = new ECKeyGenerator(Curve.P_384).generate();
     JWSObject es384 = new JWSObject(new JWSHeader(JWSAlgorithm.ES384), new Payload(INPUT));
