@@ -217,6 +217,12 @@ public class GatewayConfig {
     return Subscriptions.start(fhir, store, jwtDecoder, meters);
   }
 
+  /** Runs batch entries concurrently; shut down with the application. */
+  @Bean(destroyMethod = "shutdown")
+  java.util.concurrent.ExecutorService batchWorkers() {
+    return java.util.concurrent.Executors.newFixedThreadPool(8);
+  }
+
   @Bean
   ServletRegistrationBean<FhirServlet> fhirServlet(
       FhirContext fhir,
@@ -227,7 +233,8 @@ public class GatewayConfig {
       GatewayProperties properties,
       MeterRegistry meters,
       Subscriptions subscriptions,
-      AuditService audit) {
+      AuditService audit,
+      java.util.concurrent.ExecutorService batchWorkers) {
     List<Object> interceptors = new ArrayList<>();
     interceptors.add(new FhirMetricsInterceptor(meters));
     interceptors.add(new CapabilityInterceptor(fhir));
@@ -241,9 +248,7 @@ public class GatewayConfig {
             fhir,
             service,
             ledgerOperations,
-            new TransactionProvider(
-                new TransactionProcessor(service),
-                java.util.concurrent.Executors.newFixedThreadPool(8)),
+            new TransactionProvider(new TransactionProcessor(service), batchWorkers),
             releases,
             new KeyRegistrationProvider(
                 store,

@@ -11,7 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Maps store outcomes to HAPI's HTTP exceptions; the only place that turns decisions into errors.
+ * Maps the store's exceptions (ledger, keys, access) to HAPI's HTTP exceptions. Guards and
+ * operations turn their own decisions into HTTP exceptions where they are made.
  */
 final class Errors {
   private static final Logger LOG = LoggerFactory.getLogger(Errors.class);

@@ -148,7 +148,10 @@ public final class ResourceService {
     return search(type, params, requester).matches();
   }
 
-  /** Update, or update-as-create when the id is new. {@code expectedVersion} is from If-Match. */
+  /**
+   * Update, or update-as-create when the id is new. A version in {@code id} (from If-Match) must be
+   * the current one (412 otherwise).
+   */
   public MethodOutcome update(IIdType id, IBaseResource resource, String requester) {
     String type = resource.fhirType();
     String idPart = id.getIdPart();
@@ -183,7 +186,10 @@ public final class ResourceService {
     }
   }
 
-  /** Deletes a resource (a tombstone version); deleting a missing or deleted one is a no-op. */
+  /**
+   * Deletes a resource (a tombstone version): 404 if it never existed, a no-op (200) if it is
+   * already deleted.
+   */
   public MethodOutcome delete(String type, String id, String requester) {
     ReentrantLock lock = lockFor(type, id);
     lock.lock();
