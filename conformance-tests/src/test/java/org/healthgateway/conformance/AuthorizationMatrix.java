@@ -264,7 +264,8 @@ final class AuthorizationMatrix {
     }
     for (Result result : results) {
       String shown =
-          result.outcome().observed() + (result.outcome().problems().isEmpty() ? "" : "!");
+          result.outcome().observed().replace("batch ", "b:")
+              + (result.outcome().problems().isEmpty() ? "" : "!");
       grid.get(result.row())[result.column()] = result.expected() ? "." : shown;
     }
     int width = 8;
@@ -282,7 +283,9 @@ final class AuthorizationMatrix {
       }
       out.append(gridLine(entry.getKey().label(), entry.getValue(), width));
     }
-    out.append("('!' after a value: the value is as expected or not, and a promise above broke)\n");
+    out.append(
+        "(b:403 = the whole batch was refused with 403; '!' after a value: a promise listed above"
+            + " broke, whatever the value)\n");
   }
 
   private static String gridLine(String label, String[] cells, int width) {

@@ -53,9 +53,17 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Set-up, in this order: seven practitioners {@code Practitioner/m-*} are registered as Backend
  * Services clients; six of them propose a Consent of P; P (custodial at this point) decides each
- * with a plain PUT; A writes the fixtures; P revokes {@code rev}'s Consent; the test waits until
- * {@code exp}'s Consent has ended. So {@code exp} and {@code rev} did hold keys for the fixtures
- * (checked), and are refused only because their Consent is no longer active.
+ * with a plain PUT; A writes the fixtures, and the write targets of {@code exp} and {@code rev} are
+ * written; P revokes {@code rev}'s Consent; the test waits until {@code exp}'s Consent has ended.
+ * So {@code exp} and {@code rev} did hold keys for what they read and change (checked), and are
+ * refused only because their Consent is no longer active. Then the sections run in the table's
+ * order: reads, subscriptions, key registration (P gets its wallet keys), consent operations, and
+ * the writes, each write cell on its own target.
+ *
+ * <p>To read a failure: the report starts with the set-up notes and what each column is, then lists
+ * every unexpected cell under its interaction (expected, observed, the OperationOutcome's
+ * diagnostics, and any broken promise such as "a refused write changed it"), then repeats the table
+ * with the observed value in each unexpected cell.
  */
 @Order(26)
 class AuthorizationMatrixTest {

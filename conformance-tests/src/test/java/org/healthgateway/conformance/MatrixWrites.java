@@ -243,7 +243,7 @@ final class MatrixWrites {
       Target target,
       MatrixActor actor) {
     Outcome outcome = sent.outcome();
-    if (!outcome.observed().matches("\\d{3}")) {
+    if (!outcome.observed().matches("(batch )?\\d{3}")) {
       return outcome;
     }
     switch (verb) {
