@@ -3,6 +3,7 @@ package org.healthgateway.conformance;
 import io.restassured.response.Response;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -225,6 +226,7 @@ final class AuthorizationMatrix {
         byRow.get(result.row()).add(result);
       }
     }
+    byRow.values().forEach(list -> list.sort(Comparator.comparingInt(Result::column)));
     String section = null;
     for (Map.Entry<Row, List<Result>> entry : byRow.entrySet()) {
       if (entry.getValue().isEmpty()) {
