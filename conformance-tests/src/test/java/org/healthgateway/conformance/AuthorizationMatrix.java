@@ -291,7 +291,7 @@ final class AuthorizationMatrix {
   }
 
   private static String gridLine(String label, String[] cells, int width) {
-    StringBuilder line = new StringBuilder(String.format("%-24s", label));
+    StringBuilder line = new StringBuilder(String.format("%-27s", label));
     for (String cell : cells) {
       line.append(String.format("%-" + width + "s", "| " + cell));
     }

@@ -102,86 +102,88 @@ class AuthorizationMatrixTest {
       # Every write is followed by the patient's look: a refused write changed nothing, an accepted
       #   one is readable by the patient and by the target's author (a broken promise = unexpected).
 
-      interaction             | A      | A@P    | P      | P*     | Plab   | Q      | Q*     | reg    | ehr    | none   | prop   | act    | corr   | exp    | rev    | oth
+      interaction                | A      | A@P    | P      | P*     | Plab   | Q      | Q*     | reg    | ehr    | none   | prop   | act    | corr   | exp    | rev    | oth
 
       == read: fixtures written once, after the consents were decided (exp expired, rev revoked since)
-      read ALG                | 200    | 200    | 200    | 200    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 200    | 200    | 403    | 403    | 403
-      read LAB                | 200    | 200    | 200    | 200    | 200    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403
-      read IMM                | 200    | 200    | 200    | 200    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 200
+      read ALG                   | 200    | 200    | 200    | 200    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 200    | 200    | 403    | 403    | 403
+      read LAB                   | 200    | 200    | 200    | 200    | 200    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403
+      read IMM                   | 200    | 200    | 200    | 200    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 200
       # OWN is P's own record: A is not its author and holds no consent for it (choice)
-      read OWN                | 403    | 403    | 200    | 200    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 200    | 200    | 403    | 403    | 403
-      read DEV                | 403    | 403    | 200    | 200    | 200    | 403    | 403    | 403    | 200    | 403    | 403    | 403    | 403    | 403    | 403    | 403
-      read QLAB               | 200    | 403    | 403    | 403    | 403    | 200    | 200    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403
-      vread ALG               | 200    | 200    | 200    | 200    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 200    | 200    | 403    | 403    | 403
-      vread LAB               | 200    | 200    | 200    | 200    | 200    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403
-      vread IMM               | 200    | 200    | 200    | 200    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 200
-      history ALG             | in     | in     | in     | in     | 403    | out    | out    | out    | out    | out    | out    | in     | in     | out    | out    | out
-      history LAB             | in     | in     | in     | in     | in     | out    | out    | out    | out    | out    | out    | out    | out    | out    | out    | out
-      history IMM             | in     | in     | in     | in     | 403    | out    | out    | out    | out    | out    | out    | out    | out    | out    | out    | in
-      history-type ALG        | in     | in     | in     | in     | 403    | out    | out    | out    | out    | out    | out    | in     | in     | out    | out    | out
-      search ALG              | in     | in     | in     | in     | 403    | out    | out    | out    | out    | out    | out    | in     | in     | out    | out    | out
-      search LAB              | in     | in     | in     | in     | in     | out    | out    | out    | out    | out    | out    | out    | out    | out    | out    | out
-      search IMM              | in     | in     | in     | in     | 403    | out    | out    | out    | out    | out    | out    | out    | out    | out    | out    | in
-      search-all ALG          | in     | in     | in     | in     | 403    | out    | out    | out    | out    | out    | out    | in     | in     | out    | out    | out
-      search QLAB             | in     | out    | out    | out    | out    | in     | in     | out    | out    | out    | out    | out    | out    | out    | out    | out
+      read OWN                   | 403    | 403    | 200    | 200    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 200    | 200    | 403    | 403    | 403
+      read DEV                   | 403    | 403    | 200    | 200    | 200    | 403    | 403    | 403    | 200    | 403    | 403    | 403    | 403    | 403    | 403    | 403
+      read QLAB                  | 200    | 403    | 403    | 403    | 403    | 200    | 200    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403
+      vread ALG                  | 200    | 200    | 200    | 200    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 200    | 200    | 403    | 403    | 403
+      vread LAB                  | 200    | 200    | 200    | 200    | 200    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403
+      vread IMM                  | 200    | 200    | 200    | 200    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 200
+      history ALG                | in     | in     | in     | in     | 403    | out    | out    | out    | out    | out    | out    | in     | in     | out    | out    | out
+      history LAB                | in     | in     | in     | in     | in     | out    | out    | out    | out    | out    | out    | out    | out    | out    | out    | out
+      history IMM                | in     | in     | in     | in     | 403    | out    | out    | out    | out    | out    | out    | out    | out    | out    | out    | in
+      history-type ALG           | in     | in     | in     | in     | 403    | out    | out    | out    | out    | out    | out    | in     | in     | out    | out    | out
+      search ALG                 | in     | in     | in     | in     | 403    | out    | out    | out    | out    | out    | out    | in     | in     | out    | out    | out
+      search LAB                 | in     | in     | in     | in     | in     | out    | out    | out    | out    | out    | out    | out    | out    | out    | out    | out
+      search IMM                 | in     | in     | in     | in     | 403    | out    | out    | out    | out    | out    | out    | out    | out    | out    | out    | in
+      search-all ALG             | in     | in     | in     | in     | 403    | out    | out    | out    | out    | out    | out    | in     | in     | out    | out    | out
+      search QLAB                | in     | out    | out    | out    | out    | in     | in     | out    | out    | out    | out    | out    | out    | out    | out    | out
       # oth reads IMM (immunizations) but not the LAB it includes
-      _include LAB            | in     | in     | in     | in     | 403    | out    | out    | out    | out    | out    | out    | out    | out    | out    | out    | out
+      _include LAB               | in     | in     | in     | in     | 403    | out    | out    | out    | out    | out    | out    | out    | out    | out    | out    | out
       # act and corr read ALG (allergies) but not the CND (conditions) that revincludes
-      _revinclude CND         | in     | in     | in     | in     | 403    | out    | out    | out    | out    | out    | out    | out    | out    | out    | out    | out
+      _revinclude CND            | in     | in     | in     | in     | 403    | out    | out    | out    | out    | out    | out    | out    | out    | out    | out    | out
       # Plab: $everything returns what the scope allows (choice); refusing all of it (403) would also be safe
-      $everything ALG         | in     | in     | in     | in     | out/403| out/403| out/403| out    | out    | out    | out    | in     | in     | out    | out    | out
-      $everything LAB         | in     | in     | in     | in     | in     | out/403| out/403| out    | out    | out    | out    | out    | out    | out    | out    | out
-      $everything IMM         | in     | in     | in     | in     | out/403| out/403| out/403| out    | out    | out    | out    | out    | out    | out    | out    | in
-      $verify ALG             | 200    | 200    | 200    | 200    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 200    | 200    | 403    | 403    | 403
-      $verify LAB             | 200    | 200    | 200    | 200    | 200    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403
+      $everything ALG            | in     | in     | in     | in     | out/403| out/403| out/403| out    | out    | out    | out    | in     | in     | out    | out    | out
+      $everything LAB            | in     | in     | in     | in     | in     | out/403| out/403| out    | out    | out    | out    | out    | out    | out    | out    | out
+      $everything IMM            | in     | in     | in     | in     | out/403| out/403| out/403| out    | out    | out    | out    | out    | out    | out    | out    | in
+      $verify ALG                | 200    | 200    | 200    | 200    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 200    | 200    | 403    | 403    | 403
+      $verify LAB                | 200    | 200    | 200    | 200    | 200    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403
 
       == subscriptions: SUB is A's
       # A@P: its own subscription, not patient data, so the patient context does not hide it (choice)
-      read SUB                | 200    | 200    | 403/404| 403/404| 403/404| 403/404| 403/404| 403/404| 403/404| 403/404| 403/404| 403/404| 403/404| 403/404| 403/404| 403/404
-      search SUB              | in     | in     | out    | out    | out/403| out    | out    | out    | out    | out    | out    | out    | out    | out    | out    | out
+      read SUB                   | 200    | 200    | 403/404| 403/404| 403/404| 403/404| 403/404| 403/404| 403/404| 403/404| 403/404| 403/404| 403/404| 403/404| 403/404| 403/404
+      search SUB                 | in     | in     | out    | out    | out/403| out    | out    | out    | out    | out    | out    | out    | out    | out    | out    | out
 
       == keys: P's wallet keys; in each row the refusals run first
       # keys and proof of possession for Patient/demo-patient-p, posted with another identity's token
-      $register-keys for-P    | 403    | -      | -      | -      | -      | 403    | 403    | 403    | 403    | 403    | -      | -      | -      | -      | -      | -
+      $register-keys for-P       | 403    | -      | -      | -      | -      | 403    | 403    | 403    | 403    | 403    | -      | -      | -      | -      | -      | -
       # full = every registered scope (register-keys among them); P* and Plab lack register-keys
-      $register-keys P-first  | -      | -      | 200    | 403    | 403    | -      | -      | -      | -      | -      | -      | -      | -      | -      | -      | -
+      $register-keys P-first     | -      | -      | 200    | 403    | 403    | -      | -      | -      | -      | -      | -      | -      | -      | -      | -      | -
       # new keys with proof of possession only, no rotation proof signed by the current key
-      $register-keys P-again  | -      | -      | 403    | 403    | -      | -      | -      | -      | -      | -      | -      | -      | -      | -      | -      | -
+      $register-keys P-again     | -      | -      | 403    | 403    | -      | -      | -      | -      | -      | -      | -      | -      | -      | -      | -      | -
+      # recovery: keys for P with parameter patient=Patient/demo-patient-p; only a registrar (recorded)
+      $register-keys P-recovery  | 403    | -      | -      | -      | -      | 403    | 403    | 200    | 403    | 403    | -      | -      | -      | -      | -      | -
 
       == consent operations on C-act: act's Consent of P's conditions, approved with P's wallet just before
-      $wrapped-keys C-act     | 403    | 403    | 200    | 200    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403
-      $release C-act          | 403    | 403    | 200    | 200    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403
+      $wrapped-keys C-act        | 403    | 403    | 200    | 200    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403
+      $release C-act             | 403    | 403    | 200    | 200    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403
 
       == writes: every cell on its own target (ALG, LAB by A; OWN by P), written just before it; exp's and rev's while their Consents were active
-      create ALG              | 201    | 201    | 201    | 201    | 403    | 403    | 403    | 201    | 201    | 201    | 201    | 201    | 201    | 201    | 201    | 201
-      create LAB              | 201    | 201    | 201    | 201    | 403    | 403    | 403    | 201    | 201    | 201    | 201    | 201    | 201    | 201    | 201    | 201
-      update ALG              | 200    | 200    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 200    | 403    | 403    | 403
-      update LAB              | 200    | 200    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403
+      create ALG                 | 201    | 201    | 201    | 201    | 403    | 403    | 403    | 201    | 201    | 201    | 201    | 201    | 201    | 201    | 201    | 201
+      create LAB                 | 201    | 201    | 201    | 201    | 403    | 403    | 403    | 201    | 201    | 201    | 201    | 201    | 201    | 201    | 201    | 201
+      update ALG                 | 200    | 200    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 200    | 403    | 403    | 403
+      update LAB                 | 200    | 200    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403
       # delete: 200 or 204 (FHIR allows both)
-      delete ALG              | 200/204| 200/204| 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 200/204| 403    | 403    | 403
-      delete LAB              | 200/204| 200/204| 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403
+      delete ALG                 | 200/204| 200/204| 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 200/204| 403    | 403    | 403
+      delete LAB                 | 200/204| 200/204| 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403
       # P changes and deletes its own records (delete: choice); corr's consent permits correct
-      update OWN              | 403    | 403    | 200    | 200    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 200    | 403    | 403    | 403
-      delete OWN              | 403    | 403    | 200/204| 200/204| 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 200/204| 403    | 403    | 403
-      cond-create ALG         | 201    | 201    | 201    | 201    | 403    | 403    | 403    | 201    | 201    | 201    | 201    | 201    | 201    | 201    | 201    | 201
+      update OWN                 | 403    | 403    | 200    | 200    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 200    | 403    | 403    | 403
+      delete OWN                 | 403    | 403    | 200/204| 200/204| 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 200/204| 403    | 403    | 403
+      cond-create ALG            | 201    | 201    | 201    | 201    | 403    | 403    | 403    | 201    | 201    | 201    | 201    | 201    | 201    | 201    | 201    | 201
       # a match the actor cannot read is no match: a new resource, and the actor learns nothing
-      cond-create-match ALG   | 200    | 200    | 200    | 200    | 403    | 403    | 403    | 201    | 201    | 201    | 201    | 200    | 200    | 201    | 201    | 201
+      cond-create-match ALG      | 200    | 200    | 200    | 200    | 403    | 403    | 403    | 201    | 201    | 201    | 201    | 200    | 200    | 201    | 201    | 201
       # conditional update is refused (400) for any accepted scope; Plab (no u), Q, Q* (not their patient): 400 or 403
-      cond-update ALG         | 400    | 400    | 400    | 400    | 400/403| 400/403| 400/403| 400    | 400    | 400    | 400    | 400    | 400    | 400    | 400    | 400
-      batch create ALG        | 201    | 201    | 201    | 201    | 403    | 403    | 403    | 201    | 201    | 201    | 201    | 201    | 201    | 201    | 201    | 201
-      batch update ALG        | 200    | 200    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 200    | 403    | 403    | 403
-      batch delete ALG        | 200/204| 200/204| 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 200/204| 403    | 403    | 403
-      batch cond-create ALG   | 201    | 201    | 201    | 201    | 403    | 403    | 403    | 201    | 201    | 201    | 201    | 201    | 201    | 201    | 201    | 201
-      batch cond-update ALG   | 400    | 400    | 400    | 400    | 400/403| 400/403| 400/403| 400    | 400    | 400    | 400    | 400    | 400    | 400    | 400    | 400
-      tx create ALG           | 200    | 200    | 200    | 200    | 403    | 403    | 403    | 200    | 200    | 200    | 200    | 200    | 200    | 200    | 200    | 200
-      tx update ALG           | 200    | 200    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 200    | 403    | 403    | 403
-      tx delete ALG           | 200    | 200    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 200    | 403    | 403    | 403
-      tx cond-create ALG      | 200    | 200    | 200    | 200    | 403    | 403    | 403    | 200    | 200    | 200    | 200    | 200    | 200    | 200    | 200    | 200
-      tx cond-update ALG      | 400    | 400    | 400    | 400    | 400/403| 400/403| 400/403| 400    | 400    | 400    | 400    | 400    | 400    | 400    | 400    | 400
+      cond-update ALG            | 400    | 400    | 400    | 400    | 400/403| 400/403| 400/403| 400    | 400    | 400    | 400    | 400    | 400    | 400    | 400    | 400
+      batch create ALG           | 201    | 201    | 201    | 201    | 403    | 403    | 403    | 201    | 201    | 201    | 201    | 201    | 201    | 201    | 201    | 201
+      batch update ALG           | 200    | 200    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 200    | 403    | 403    | 403
+      batch delete ALG           | 200/204| 200/204| 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 200/204| 403    | 403    | 403
+      batch cond-create ALG      | 201    | 201    | 201    | 201    | 403    | 403    | 403    | 201    | 201    | 201    | 201    | 201    | 201    | 201    | 201    | 201
+      batch cond-update ALG      | 400    | 400    | 400    | 400    | 400/403| 400/403| 400/403| 400    | 400    | 400    | 400    | 400    | 400    | 400    | 400    | 400
+      tx create ALG              | 200    | 200    | 200    | 200    | 403    | 403    | 403    | 200    | 200    | 200    | 200    | 200    | 200    | 200    | 200    | 200
+      tx update ALG              | 200    | 200    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 200    | 403    | 403    | 403
+      tx delete ALG              | 200    | 200    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 200    | 403    | 403    | 403
+      tx cond-create ALG         | 200    | 200    | 200    | 200    | 403    | 403    | 403    | 200    | 200    | 200    | 200    | 200    | 200    | 200    | 200    | 200
+      tx cond-update ALG         | 400    | 400    | 400    | 400    | 400/403| 400/403| 400/403| 400    | 400    | 400    | 400    | 400    | 400    | 400    | 400    | 400
       """;
 
   /** Cells {@link #TABLE} defines: a guard against an edit that quietly drops some. */
-  private static final int CELLS = 811;
+  private static final int CELLS = 817;
 
   private static final List<String> COLUMNS =
       List.of(
@@ -441,17 +443,23 @@ class AuthorizationMatrixTest {
 
   /**
    * {@code for-P}: a registration of fresh keys for P, posted with the actor's own token; {@code
-   * P-first}, {@code P-again}: P's own registration. An accepted registration of P's becomes P's
-   * wallet.
+   * P-first}, {@code P-again}: P's own registration; {@code P-recovery}: keys for P naming P in the
+   * parameter {@code patient}, as a registrar recovers a patient. An accepted registration of keys
+   * for P becomes P's wallet.
    */
   private static Function<MatrixActor, Outcome> registerKeys(String target) {
-    if (!List.of("for-P", "P-first", "P-again").contains(target)) {
+    if (!List.of("for-P", "P-first", "P-again", "P-recovery").contains(target)) {
       return null;
     }
+    boolean recovery = target.equals("P-recovery");
     return actor -> {
       PatientWallet keys = newWallet();
-      Response response = send(actor, registration(keys)).post("/$register-keys");
-      if (response.statusCode() == 200 && actor.fhirUser().equals(P)) {
+      Parameters registration = registration(keys);
+      if (recovery) {
+        registration.addParameter("patient", P);
+      }
+      Response response = send(actor, registration).post("/$register-keys");
+      if (response.statusCode() == 200 && (recovery || actor.fhirUser().equals(P))) {
         wallet = keys;
         matrix.note("P's wallet keys registered (" + target + ", column " + actor.column() + ")");
       }
