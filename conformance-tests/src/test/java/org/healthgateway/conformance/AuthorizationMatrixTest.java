@@ -128,10 +128,10 @@ class AuthorizationMatrixTest {
       _include LAB               | in     | in     | in     | in     | 403    | out    | out    | out    | out    | out    | out    | out    | out    | out    | out    | out
       # act and corr read ALG (allergies) but not the CND (conditions) that revincludes
       _revinclude CND            | in     | in     | in     | in     | 403    | out    | out    | out    | out    | out    | out    | out    | out    | out    | out    | out
-      # Plab: $everything returns what the scope allows (choice); refusing all of it (403) would also be safe
-      $everything ALG            | in     | in     | in     | in     | out/403| out/403| out/403| out    | out    | out    | out    | in     | in     | out    | out    | out
-      $everything LAB            | in     | in     | in     | in     | in     | out/403| out/403| out    | out    | out    | out    | out    | out    | out    | out    | out
-      $everything IMM            | in     | in     | in     | in     | out/403| out/403| out/403| out    | out    | out    | out    | out    | out    | out    | out    | in
+      # Plab: Patient/$everything is an operation on the Patient, and the token reads no Patient: 403
+      $everything ALG            | in     | in     | in     | in     | 403    | out/403| out/403| out    | out    | out    | out    | in     | in     | out    | out    | out
+      $everything LAB            | in     | in     | in     | in     | 403    | out/403| out/403| out    | out    | out    | out    | out    | out    | out    | out    | out
+      $everything IMM            | in     | in     | in     | in     | 403    | out/403| out/403| out    | out    | out    | out    | out    | out    | out    | out    | in
       $verify ALG                | 200    | 200    | 200    | 200    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 200    | 200    | 403    | 403    | 403
       $verify LAB                | 200    | 200    | 200    | 200    | 200    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403    | 403
 

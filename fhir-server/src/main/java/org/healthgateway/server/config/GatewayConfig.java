@@ -238,7 +238,9 @@ public class GatewayConfig {
     List<Object> interceptors = new ArrayList<>();
     interceptors.add(new FhirMetricsInterceptor(meters));
     interceptors.add(new CapabilityInterceptor(fhir));
-    interceptors.add(new org.healthgateway.server.smart.SmartScopeInterceptor(fhir, service));
+    org.healthgateway.server.smart.SmartScopeInterceptor scopes =
+        new org.healthgateway.server.smart.SmartScopeInterceptor(fhir, service);
+    interceptors.add(scopes);
     interceptors.add(subscriptions.interceptor());
     if (properties.validation()) {
       interceptors.add(validatingInterceptor(fhir));
@@ -248,7 +250,7 @@ public class GatewayConfig {
             fhir,
             service,
             ledgerOperations,
-            new TransactionProvider(new TransactionProcessor(service), batchWorkers),
+            new TransactionProvider(new TransactionProcessor(service), batchWorkers, scopes),
             releases,
             new KeyRegistrationProvider(
                 store,

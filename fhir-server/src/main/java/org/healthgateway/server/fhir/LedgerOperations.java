@@ -31,6 +31,17 @@ public final class LedgerOperations {
     this.nodePublicKey = nodePublicKey;
   }
 
+  /** The read rule: a key for the version and, for others than its owners, a consent now. */
+  private void requireReadable(VersionMeta meta, String requester) {
+    try {
+      store.readShared(meta, requester);
+    } catch (org.healthgateway.server.store.AccessDeniedException e) {
+      throw new ForbiddenOperationException(e.getMessage());
+    } catch (Exception e) {
+      throw Errors.map(e);
+    }
+  }
+
   /** Proof that the version's transaction is entry {@code index} of the signed tree. */
   public Parameters verify(String type, IIdType id, String requester) {
     if (!id.hasVersionIdPart()) {
@@ -42,9 +53,8 @@ public final class LedgerOperations {
             .index()
             .version(type, id.getIdPart(), id.getVersionIdPartAsLong())
             .orElseThrow(() -> new ResourceNotFoundException(id.getValue()));
-    if (!meta.deleted() && !store.canRead(meta, requester)) {
-      throw new ForbiddenOperationException(
-          "No key for " + type + "/" + id.getIdPart() + " was released to " + requester);
+    if (!meta.deleted()) {
+      requireReadable(meta, requester);
     }
     try {
       LedgerEntry entry = store.ledger().read(meta.ledgerIndex());

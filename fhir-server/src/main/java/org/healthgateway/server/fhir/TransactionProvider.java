@@ -20,10 +20,13 @@ import org.hl7.fhir.r4.model.OperationOutcome;
 public final class TransactionProvider {
   private final TransactionProcessor processor;
   private final ExecutorService batchWorkers;
+  private final BatchEntryCheck entryCheck;
 
-  public TransactionProvider(TransactionProcessor processor, ExecutorService batchWorkers) {
+  public TransactionProvider(
+      TransactionProcessor processor, ExecutorService batchWorkers, BatchEntryCheck entryCheck) {
     this.processor = processor;
     this.batchWorkers = batchWorkers;
+    this.entryCheck = entryCheck;
   }
 
   @Transaction
@@ -45,9 +48,11 @@ public final class TransactionProvider {
    * (the processor serializes them, across requests too) so that duplicates create one resource.
    */
   private Bundle batch(Bundle bundle, String requester) {
+    java.util.function.Consumer<Bundle.BundleEntryComponent> check = entryCheck.forCurrentRequest();
     List<CompletableFuture<Bundle.BundleEntryComponent>> results = new ArrayList<>();
     for (Bundle.BundleEntryComponent entry : bundle.getEntry()) {
-      results.add(CompletableFuture.supplyAsync(() -> runEntry(entry, requester), batchWorkers));
+      results.add(
+          CompletableFuture.supplyAsync(() -> runEntry(entry, check, requester), batchWorkers));
     }
     Bundle response = new Bundle().setType(BundleType.BATCHRESPONSE);
     results.forEach(r -> response.addEntry(r.join()));
@@ -55,8 +60,11 @@ public final class TransactionProvider {
   }
 
   private Bundle.BundleEntryComponent runEntry(
-      Bundle.BundleEntryComponent entry, String requester) {
+      Bundle.BundleEntryComponent entry,
+      java.util.function.Consumer<Bundle.BundleEntryComponent> check,
+      String requester) {
     try {
+      check.accept(entry);
       return processor.single(entry, requester);
     } catch (BaseServerResponseException e) {
       Bundle.BundleEntryComponent failed = new Bundle.BundleEntryComponent();

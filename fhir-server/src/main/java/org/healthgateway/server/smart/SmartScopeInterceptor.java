@@ -33,7 +33,7 @@ import org.hl7.fhir.r4.model.Bundle;
  * into a response bundle (includes, history, {@code $everything}) is left out.
  */
 @Interceptor
-public final class SmartScopeInterceptor {
+public final class SmartScopeInterceptor implements org.healthgateway.server.fhir.BatchEntryCheck {
   private final FhirContext fhir;
   private final ResourceService service;
   private final PatientCompartment compartment;
@@ -66,10 +66,11 @@ public final class SmartScopeInterceptor {
       case UPDATE, PATCH -> {
         ScopeAccess access = require(token, type, 'u');
         checkIncoming(type, id, request.getResource(), access);
-        checkExisting(type, id, access);
+        checkExisting(type, id, access, Requester.current());
       }
-      case DELETE -> checkExisting(type, id, require(token, type, 'd'));
-      case EXTENDED_OPERATION_INSTANCE -> checkExisting(type, id, require(token, type, 'r'));
+      case DELETE -> checkExisting(type, id, require(token, type, 'd'), Requester.current());
+      case EXTENDED_OPERATION_INSTANCE ->
+          checkExisting(type, id, require(token, type, 'r'), Requester.current());
       case EXTENDED_OPERATION_TYPE -> require(token, type, 's');
       case EXTENDED_OPERATION_SERVER -> {
         // $ledger-head: ledger metadata only, for any token that may touch FHIR data at all.
@@ -77,7 +78,11 @@ public final class SmartScopeInterceptor {
           throw new ForbiddenOperationException("Insufficient scope: no SMART resource scope");
         }
       }
-      case TRANSACTION, BATCH -> checkBundle(token, request.getResource());
+      case TRANSACTION -> checkBundle(token, request.getResource());
+      case BATCH -> {
+        // Each entry is checked on its own when it runs (forCurrentRequest): a refused entry is
+        // a 403 entry of the batch-response, the others still run.
+      }
       default -> require(token, type == null ? "*" : type, 'r');
     }
   }
@@ -252,7 +257,7 @@ public final class SmartScopeInterceptor {
   }
 
   /** The current version of a resource being changed must be inside the token's reach. */
-  private void checkExisting(String type, String id, ScopeAccess access) {
+  private void checkExisting(String type, String id, ScopeAccess access, String requester) {
     if (id == null || access.unrestricted()) {
       return;
     }
@@ -261,7 +266,7 @@ public final class SmartScopeInterceptor {
     if (current.isEmpty() || current.get().deleted()) {
       return;
     }
-    Optional<IBaseResource> existing = service.openIfAllowed(current.get(), Requester.current());
+    Optional<IBaseResource> existing = service.openIfAllowed(current.get(), requester);
     if (existing.isPresent() && !passes(type, existing.get(), access)) {
       throw forbidden(type);
     }
@@ -315,36 +320,48 @@ public final class SmartScopeInterceptor {
     }
   }
 
-  /** Every entry of a batch or transaction needs its own scope; reads in one need no limit. */
+  /** Every entry of a transaction needs its own scope; reads in one need no limit. */
   private void checkBundle(TokenScopes token, IBaseResource resource) {
     if (!(resource instanceof Bundle bundle)) {
       return;
     }
+    String requester = Requester.current();
     for (Bundle.BundleEntryComponent entry : bundle.getEntry()) {
-      Bundle.BundleEntryRequestComponent request = entry.getRequest();
-      if (request == null || request.getMethod() == null || !request.hasUrl()) {
-        continue;
+      checkEntry(token, requester, entry);
+    }
+  }
+
+  @Override
+  public java.util.function.Consumer<Bundle.BundleEntryComponent> forCurrentRequest() {
+    TokenScopes token = currentToken();
+    String requester = Requester.current();
+    return entry -> checkEntry(token, requester, entry);
+  }
+
+  private void checkEntry(TokenScopes token, String requester, Bundle.BundleEntryComponent entry) {
+    Bundle.BundleEntryRequestComponent request = entry.getRequest();
+    if (request == null || request.getMethod() == null || !request.hasUrl()) {
+      return;
+    }
+    String path = request.getUrl();
+    int query = path.indexOf('?');
+    String[] segments = (query < 0 ? path : path.substring(0, query)).split("/");
+    String type = segments[0];
+    String id = segments.length > 1 && query < 0 ? segments[1] : null;
+    switch (request.getMethod()) {
+      case POST -> checkIncoming(type, null, entry.getResource(), require(token, type, 'c'));
+      case PUT, PATCH -> {
+        ScopeAccess access = require(token, type, 'u');
+        checkIncoming(type, id, entry.getResource(), access);
+        checkExisting(type, id, access, requester);
       }
-      String path = request.getUrl();
-      int query = path.indexOf('?');
-      String[] segments = (query < 0 ? path : path.substring(0, query)).split("/");
-      String type = segments[0];
-      String id = segments.length > 1 && query < 0 ? segments[1] : null;
-      switch (request.getMethod()) {
-        case POST -> checkIncoming(type, null, entry.getResource(), require(token, type, 'c'));
-        case PUT, PATCH -> {
-          ScopeAccess access = require(token, type, 'u');
-          checkIncoming(type, id, entry.getResource(), access);
-          checkExisting(type, id, access);
-        }
-        case DELETE -> checkExisting(type, id, require(token, type, 'd'));
-        default -> {
-          ScopeAccess access = require(token, type, id == null ? 's' : 'r');
-          if (!access.unrestricted()) {
-            throw new ForbiddenOperationException(
-                "Insufficient scope: reads in a batch need a scope without patient or filter"
-                    + " limits");
-          }
+      case DELETE -> checkExisting(type, id, require(token, type, 'd'), requester);
+      default -> {
+        ScopeAccess access = require(token, type, id == null ? 's' : 'r');
+        if (!access.unrestricted()) {
+          throw new ForbiddenOperationException(
+              "Insufficient scope: reads in a batch need a scope without patient or filter"
+                  + " limits");
         }
       }
     }
