@@ -78,11 +78,9 @@ public final class SmartScopeInterceptor implements org.healthgateway.server.fhi
           throw new ForbiddenOperationException("Insufficient scope: no SMART resource scope");
         }
       }
-      case TRANSACTION -> checkBundle(token, request.getResource());
-      case BATCH -> {
-        // Each entry is checked on its own when it runs (forCurrentRequest): a refused entry is
-        // a 403 entry of the batch-response, the others still run.
-      }
+      // HAPI names both TRANSACTION. A batch's entries are checked one by one when they run
+      // (forCurrentRequest): a refused entry is a 403 entry of the batch-response.
+      case TRANSACTION, BATCH -> checkBundle(token, request.getResource());
       default -> require(token, type == null ? "*" : type, 'r');
     }
   }
@@ -322,7 +320,7 @@ public final class SmartScopeInterceptor implements org.healthgateway.server.fhi
 
   /** Every entry of a transaction needs its own scope; reads in one need no limit. */
   private void checkBundle(TokenScopes token, IBaseResource resource) {
-    if (!(resource instanceof Bundle bundle)) {
+    if (!(resource instanceof Bundle bundle) || bundle.getType() == Bundle.BundleType.BATCH) {
       return;
     }
     String requester = Requester.current();
