@@ -19,7 +19,6 @@ import org.healthgateway.keys.Signatures;
 import org.healthgateway.keys.internal.KeyPolicy;
 import org.healthgateway.server.audit.AuditTrail;
 import org.healthgateway.server.security.Requester;
-import org.healthgateway.server.smart.TokenScopes;
 import org.healthgateway.server.store.RecordStore;
 import org.healthgateway.server.store.VersionMeta;
 import org.hl7.fhir.r4.model.Parameters;
@@ -28,19 +27,17 @@ import org.hl7.fhir.r4.model.StringType;
 /**
  * {@code POST [base]/$register-keys}: registers a user's own public keys (an encryption key and a
  * signing key, JWK), so that new grants are wrapped for keys the user holds (a patient's wallet).
- * The token needs the scope {@value #SCOPE}. Every registration carries a proof of possession: a
- * JWS by the new signing key over {@code {"sub":fhirUser,"enc":thumbprint,"sig":thumbprint,
- * "iat":seconds}}, at most 5 minutes old. The first keys a user holds itself need only that; once
- * it holds its keys, new ones also need {@code rotationProof}, the same claims signed by the
- * current signing key. A registrar recovers a patient who lost its keys by naming the patient in
- * {@code patient}; the registration is recorded in the patient's access log. Grants issued before
- * are wrapped again for the new encryption key, so data written before the registration can be
- * released with the new keys.
+ * The token needs the scope {@code register-keys} (checked with the other scopes, in {@code
+ * SmartScopeInterceptor}). Every registration carries a proof of possession: a JWS by the new
+ * signing key over {@code {"sub":fhirUser,"enc":thumbprint,"sig":thumbprint, "iat":seconds}}, at
+ * most 5 minutes old. The first keys a user holds itself need only that; once it holds its keys,
+ * new ones also need {@code rotationProof}, the same claims signed by the current signing key. A
+ * registrar recovers a patient who lost its keys by naming the patient in {@code patient}; the
+ * registration is recorded in the patient's access log. Grants issued before are wrapped again for
+ * the new encryption key, so data written before the registration can be released with the new
+ * keys.
  */
 public final class KeyRegistrationProvider {
-  /** The scope a token needs to register keys. */
-  public static final String SCOPE = "register-keys";
-
   private static final long MAX_PROOF_AGE_SECONDS = 300;
   private final RecordStore store;
   private final Set<String> registrars;
@@ -60,7 +57,6 @@ public final class KeyRegistrationProvider {
       @OperationParam(name = "rotationProof", max = 1) StringType rotationProof,
       @OperationParam(name = "patient", max = 1) StringType patient) {
     String requester = Requester.current();
-    requireScope();
     if (encryptionKey == null || signingKey == null || proof == null) {
       throw new InvalidRequestException("$register-keys needs encryptionKey, signingKey and proof");
     }
@@ -92,15 +88,6 @@ public final class KeyRegistrationProvider {
       audit.accessed(requester, record, "register-keys", null);
     }
     return result(enc, sig);
-  }
-
-  private static void requireScope() {
-    boolean granted =
-        TokenScopes.current().map(token -> token.hasScope(SCOPE)).orElse(Boolean.FALSE);
-    if (!granted) {
-      throw new ForbiddenOperationException(
-          "Insufficient scope: $register-keys needs the scope " + SCOPE);
-    }
   }
 
   /** The patient a registrar recovers: only registrars, only live patients of this node. */

@@ -40,7 +40,7 @@ public final class DemoApps {
           "launch/patient",
           "offline_access",
           "online_access",
-          org.healthgateway.server.fhir.KeyRegistrationProvider.SCOPE,
+          org.healthgateway.server.smart.TokenScopes.REGISTER_KEYS,
           "patient/*.cruds");
   private static final List<String> PRACTITIONER_APP_SCOPES =
       List.of(

@@ -90,13 +90,13 @@ public final class DemoClients {
   /** Patient users act only in their own compartment; the others get every level. */
   static List<String> scopesOf(String fhirUser) {
     if (fhirUser.startsWith("Patient/")) {
-      return List.of("patient/*.*", org.healthgateway.server.fhir.KeyRegistrationProvider.SCOPE);
+      return List.of("patient/*.*", org.healthgateway.server.smart.TokenScopes.REGISTER_KEYS);
     }
     return List.of(
         "system/*.*",
         "user/*.*",
         "patient/*.*",
-        org.healthgateway.server.fhir.KeyRegistrationProvider.SCOPE);
+        org.healthgateway.server.smart.TokenScopes.REGISTER_KEYS);
   }
 
   List<RegisteredClient> registeredClients(PasswordEncoder encoder) {

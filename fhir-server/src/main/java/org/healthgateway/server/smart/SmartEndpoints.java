@@ -51,7 +51,7 @@ public record SmartEndpoints(
           "launch",
           "launch/patient",
           "offline_access",
-          org.healthgateway.server.fhir.KeyRegistrationProvider.SCOPE,
+          org.healthgateway.server.smart.TokenScopes.REGISTER_KEYS,
           "patient/*.cruds",
           "patient/*.rs",
           "patient/*.read",

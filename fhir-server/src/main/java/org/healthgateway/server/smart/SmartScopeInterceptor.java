@@ -73,6 +73,12 @@ public final class SmartScopeInterceptor implements org.healthgateway.server.fhi
           checkExisting(type, id, require(token, type, 'r'), Requester.current());
       case EXTENDED_OPERATION_TYPE -> require(token, type, 's');
       case EXTENDED_OPERATION_SERVER -> {
+        String operation = request.getOperation() == null ? "" : request.getOperation();
+        if (operation.replace("$", "").equals("register-keys")
+            && !token.hasScope(TokenScopes.REGISTER_KEYS)) {
+          throw new ForbiddenOperationException(
+              "Insufficient scope: $register-keys needs the scope " + TokenScopes.REGISTER_KEYS);
+        }
         // $ledger-head: ledger metadata only, for any token that may touch FHIR data at all.
         if (!token.hasResourceScope()) {
           throw new ForbiddenOperationException("Insufficient scope: no SMART resource scope");

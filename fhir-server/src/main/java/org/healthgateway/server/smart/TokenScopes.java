@@ -20,6 +20,9 @@ public final class TokenScopes {
   /** Token claim with the launch context's patient id (SMART's {@code patient}). */
   public static final String PATIENT_CLAIM = "patient";
 
+  /** The scope {@code $register-keys} needs: registering keys changes who can read what. */
+  public static final String REGISTER_KEYS = "register-keys";
+
   /** Token claim with the launch context's encounter id. */
   public static final String ENCOUNTER_CLAIM = "encounter";
 
