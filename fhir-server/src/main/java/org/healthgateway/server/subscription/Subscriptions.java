@@ -100,7 +100,7 @@ public final class Subscriptions implements AutoCloseable {
   }
 
   /** Subscriptions are public (directory) resources: any reader opens them. */
-  private static void load(RecordStore store, SubscriptionRegistry registry) {
+  static void load(RecordStore store, SubscriptionRegistry registry) {
     int loaded = 0;
     for (VersionMeta meta : store.index().currentOfType(SubscriptionNotifier.SUBSCRIPTION)) {
       if (meta.deleted()) {
