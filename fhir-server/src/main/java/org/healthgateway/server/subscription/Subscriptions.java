@@ -99,7 +99,11 @@ public final class Subscriptions implements AutoCloseable {
         pingSender);
   }
 
-  /** Subscriptions are public (directory) resources: any reader opens them. */
+  /**
+   * Opens each live Subscription with its owner's grant key, which this node can always unwrap (its
+   * own copy of the grant), as ConsentService opens Consents; clear versions that a node before
+   * sealing wrote open as they are.
+   */
   static void load(RecordStore store, SubscriptionRegistry registry) {
     int loaded = 0;
     for (VersionMeta meta : store.index().currentOfType(SubscriptionNotifier.SUBSCRIPTION)) {

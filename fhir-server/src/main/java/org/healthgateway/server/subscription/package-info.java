@@ -4,9 +4,17 @@
  * <p>Decisions:
  *
  * <ul>
- *   <li>A Subscription is an ordinary public (directory) resource, created with {@code POST
- *       /fhir/Subscription} and stored signed on the ledger; it survives restarts because start-up
- *       reloads every live one. Its <em>owner</em> is the author of its current version.
+ *   <li>A Subscription, its channel and headers belong to its owner alone. Created with {@code POST
+ *       /fhir/Subscription}, each version is sealed like clinical data but for its author only (the
+ *       record store's owner-only rule), so the ledger keeps only metadata in clear; it survives
+ *       restarts because start-up reopens every live one with the owner's grant key (the node's
+ *       copy). Its <em>owner</em> is the author of its current version. Clear versions written
+ *       before sealing still load; the owner's next update seals the new version.
+ *   <li>Nobody else reads it: read, vread and instance history are 403 (also once deleted); search
+ *       and type history leave it out (the total counts only what is returned), and so do {@code
+ *       _include} and notifications on Subscription criteria, since the store never opens it for
+ *       another user. 403 rather than 404, as for any version the requester holds no key for; the
+ *       ids are random and ledger metadata shows that a version exists anyway.
  *   <li>Writes are checked before storage ({@link SubscriptionInterceptor}): criteria our search
  *       engine parses, a rest-hook (absolute http(s) endpoint) or websocket channel, payload empty
  *       or a FHIR MIME type, well-formed headers, at most 100 live subscriptions per owner. An
