@@ -48,7 +48,12 @@ class SubscriptionTest {
 
   @BeforeAll
   static void start() throws IOException {
-    gateway = GatewayProcess.create("subscription").start();
+    // The loopback hook server below is allowed explicitly; everything else needs https to a
+    // public address (and the tests never send traffic to one).
+    gateway =
+        GatewayProcess.create(
+                "subscription", "--gateway.subscriptions.allowed-endpoints=http://127.0.0.1:*")
+            .start();
     AtomicInteger attempts = new AtomicInteger();
     hookServer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     hookServer.createContext("/hook", exchange -> answerHook(exchange, attempts.incrementAndGet()));
@@ -132,6 +137,31 @@ class SubscriptionTest {
       Response response = post(GatewayProcess.PATIENT_P, subscription);
       assertThat(response.statusCode()).as(response.asString()).isEqualTo(422);
       Fhir.assertOperationOutcome(response);
+    }
+  }
+
+  @Test
+  void createRestHook_toInternalOrAmbiguousEndpoints_is422BeforeAnyConnection() {
+    int port = hookServer.getAddress().getPort();
+    for (String endpoint :
+        List.of(
+            "http://169.254.169.254/latest/meta-data/",
+            "https://169.254.169.254/latest/meta-data/",
+            "https://10.0.0.1/hook",
+            "https://192.168.0.1/hook",
+            "https://[fd00::1]/hook",
+            "https://[::1]/hook",
+            "https://[::ffff:10.0.0.1]/hook",
+            "http://2130706433/hook",
+            "http://a@10.0.0.1/hook",
+            "https://127.0.0.1:" + port + "/hook",
+            "http://localhost:" + port + "/hook")) {
+      Response response = post(GatewayProcess.PATIENT_P, quietRestHook(endpoint));
+
+      assertThat(response.statusCode()).as("%s: %s", endpoint, response.asString()).isEqualTo(422);
+      assertThat(Fhir.outcomeText(Fhir.assertOperationOutcome(response)))
+          .as(endpoint)
+          .contains("Subscription.channel.endpoint");
     }
   }
 

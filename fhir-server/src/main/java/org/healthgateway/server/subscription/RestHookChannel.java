@@ -78,6 +78,12 @@ final class RestHookChannel implements NotificationChannel {
             .thenApply(r -> r.statusCode());
   }
 
+  /** Skeleton: sends every request. */
+  static Transport checking(
+      EndpointPolicy policy, java.util.concurrent.Executor lookups, Transport inner) {
+    return inner;
+  }
+
   @Override
   public void deliver(SubscriptionSpec subscription, VersionMeta meta, IBaseResource resource) {
     if (pending.incrementAndGet() > maxPending) {

@@ -33,6 +33,7 @@ final class SubscriptionInterceptor {
   static final int MAX_SUBSCRIPTIONS_PER_OWNER = 100;
 
   private final SubscriptionValidator validator;
+  private final EndpointPolicy endpoints;
   private final SubscriptionRegistry registry;
   private final ResourceIndex index;
   private final Supplier<String> requester;
@@ -42,10 +43,12 @@ final class SubscriptionInterceptor {
    */
   SubscriptionInterceptor(
       SubscriptionValidator validator,
+      EndpointPolicy endpoints,
       SubscriptionRegistry registry,
       ResourceIndex index,
       Supplier<String> requester) {
     this.validator = validator;
+    this.endpoints = endpoints;
     this.registry = registry;
     this.index = index;
     this.requester = requester;

@@ -3,7 +3,9 @@ package org.healthgateway.server.subscription;
 import ca.uhn.fhir.context.FhirContext;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.net.InetAddress;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
@@ -93,7 +95,12 @@ public final class Subscriptions implements AutoCloseable {
         .description("Live FHIR Subscriptions")
         .register(meters);
     return new Subscriptions(
-        new SubscriptionInterceptor(validator, registry, store.index(), Requester::current),
+        new SubscriptionInterceptor(
+            validator,
+            new EndpointPolicy(List.of(), InetAddress::getAllByName),
+            registry,
+            store.index(),
+            Requester::current),
         socketHandler,
         scheduler,
         pingSender);

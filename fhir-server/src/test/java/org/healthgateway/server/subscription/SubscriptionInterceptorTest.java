@@ -10,6 +10,7 @@ import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
+import java.net.InetAddress;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -28,7 +29,12 @@ class SubscriptionInterceptorTest {
   private final ResourceIndex index = new ResourceIndex();
   private final AtomicReference<String> user = new AtomicReference<>(PATIENT_P);
   private final SubscriptionInterceptor interceptor =
-      new SubscriptionInterceptor(validator, registry, index, user::get);
+      new SubscriptionInterceptor(
+          validator,
+          new EndpointPolicy(List.of(), host -> new InetAddress[0]),
+          registry,
+          index,
+          user::get);
 
   private void call(RestOperationTypeEnum operation, String id, IBaseResource resource) {
     SystemRequestDetails request = new SystemRequestDetails();
@@ -59,6 +65,18 @@ class SubscriptionInterceptorTest {
                     Fixtures.websocket("s", "Consent?colour=red")))
         .isInstanceOf(UnprocessableEntityException.class)
         .hasMessageContaining("Unknown search parameter 'colour'");
+  }
+
+  @Test
+  void create_restHookToAPrivateAddress_is422NamingTheEndpoint() {
+    assertThatThrownBy(
+            () ->
+                call(
+                    RestOperationTypeEnum.CREATE,
+                    null,
+                    Fixtures.restHook("s", PROPOSED_FOR_P, "https://10.0.0.1/hook")))
+        .isInstanceOf(UnprocessableEntityException.class)
+        .hasMessageContaining("Subscription.channel.endpoint");
   }
 
   @Test
