@@ -2,6 +2,7 @@ package org.healthgateway.server.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -18,6 +19,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param validation validate incoming resources against the base R4 specification
  * @param registrars users (e.g. {@code Practitioner/registrar}) allowed to approve, reject or
  *     revoke Consents on behalf of custodial patients; recorded as acting for the patient
+ * @param subscriptions FHIR Subscription settings
  */
 @ConfigurationProperties(prefix = "gateway")
 public record GatewayProperties(
@@ -29,7 +31,14 @@ public record GatewayProperties(
     boolean validation,
     java.util.List<String> registrars,
     Ledger ledger,
-    Cache cache) {
+    Cache cache,
+    Subscriptions subscriptions) {
+
+  public GatewayProperties {
+    if (subscriptions == null) {
+      subscriptions = new Subscriptions(List.of());
+    }
+  }
 
   /** Embedded-ledger settings. */
   public record Ledger(long segmentBytes, Duration checkpointInterval) {}
@@ -39,4 +48,17 @@ public record GatewayProperties(
    * Both live in memory only and expire after {@code dataKeyTtl} without access.
    */
   public record Cache(long dataKeys, long openedResources, Duration dataKeyTtl) {}
+
+  /**
+   * Subscription settings.
+   *
+   * @param allowedEndpoints rest-hook endpoints accepted besides https to hosts whose every address
+   *     is public, as {@code scheme://host[:port][/path]} patterns ({@code *} for any port, {@code
+   *     *.example.org} for its subdomains), e.g. {@code http://127.0.0.1:*}; empty by default
+   */
+  public record Subscriptions(List<String> allowedEndpoints) {
+    public Subscriptions {
+      allowedEndpoints = allowedEndpoints == null ? List.of() : List.copyOf(allowedEndpoints);
+    }
+  }
 }

@@ -8,21 +8,26 @@ import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.healthgateway.server.store.ResourceIndex;
 import org.healthgateway.server.store.VersionMeta;
+import org.healthgateway.server.subscription.EndpointPolicy.Refusal;
 import org.healthgateway.server.subscription.SubscriptionValidator.Validation;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Subscription;
 import org.hl7.fhir.r4.model.Subscription.SubscriptionStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Guards Subscriptions before the generic provider handles them: an invalid subscription is refused
- * with 422, a {@code requested} one is stored {@code active} (this server activates at once), and
- * only a subscription's owner (the author of its current version) may update or delete it (403).
- * Also applies to Subscription entries of batch and transaction Bundles.
+ * with 422, and so is a rest-hook endpoint the {@link EndpointPolicy} refuses; a {@code requested}
+ * one is stored {@code active} (this server activates at once); only a subscription's owner (the
+ * author of its current version) may update or delete it (403). Also applies to Subscription
+ * entries of batch and transaction Bundles.
  *
  * <p>Reads: read, vread and instance history of another user's Subscription are 403, deleted or not
  * (the record store, which seals each version for its author alone, refuses to open it anyway; this
@@ -30,6 +35,7 @@ import org.hl7.fhir.r4.model.Subscription.SubscriptionStatus;
  */
 @Interceptor
 final class SubscriptionInterceptor {
+  private static final Logger LOG = LoggerFactory.getLogger(SubscriptionInterceptor.class);
   static final int MAX_SUBSCRIPTIONS_PER_OWNER = 100;
 
   private final SubscriptionValidator validator;
@@ -114,6 +120,13 @@ final class SubscriptionInterceptor {
     Validation validation = validator.validate(subscription, user, 0);
     if (!validation.valid()) {
       throw new UnprocessableEntityException("Invalid Subscription: " + validation.error());
+    }
+    if (validation.spec().endpoint() != null) {
+      Optional<Refusal> refusal = endpoints.check(validation.spec().endpoint());
+      if (refusal.isPresent()) {
+        LOG.info("Subscription of {} refused: {}", user, refusal.get().detail());
+        throw new UnprocessableEntityException("Invalid Subscription: " + refusal.get().message());
+      }
     }
     if (!exists && registry.countOwnedBy(user) >= MAX_SUBSCRIPTIONS_PER_OWNER) {
       throw new UnprocessableEntityException(

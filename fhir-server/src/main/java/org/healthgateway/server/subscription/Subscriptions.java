@@ -43,24 +43,36 @@ public final class Subscriptions implements AutoCloseable {
   private final SubscriptionSocketHandler socketHandler;
   private final ScheduledThreadPoolExecutor scheduler;
   private final ExecutorService pingSender;
+  private final ExecutorService lookups;
 
   private Subscriptions(
       SubscriptionInterceptor interceptor,
       SubscriptionSocketHandler socketHandler,
       ScheduledThreadPoolExecutor scheduler,
-      ExecutorService pingSender) {
+      ExecutorService pingSender,
+      ExecutorService lookups) {
     this.interceptor = interceptor;
     this.socketHandler = socketHandler;
     this.scheduler = scheduler;
     this.pingSender = pingSender;
+    this.lookups = lookups;
   }
 
   /**
    * Loads every live Subscription from the store, registers the write listener and starts the
    * delivery threads.
+   *
+   * @param allowedEndpoints {@code gateway.subscriptions.allowed-endpoints}: rest-hook endpoint
+   *     patterns accepted besides https to public addresses ({@link EndpointPattern})
+   * @throws IllegalArgumentException if a pattern is not valid
    */
   public static Subscriptions start(
-      FhirContext fhir, RecordStore store, JwtDecoder tokens, MeterRegistry meters) {
+      FhirContext fhir,
+      RecordStore store,
+      JwtDecoder tokens,
+      MeterRegistry meters,
+      List<String> allowedEndpoints) {
+    EndpointPolicy endpoints = new EndpointPolicy(allowedEndpoints, InetAddress::getAllByName);
     Clock clock = Clock.systemUTC();
     SubscriptionValidator validator = new SubscriptionValidator(new SearchEngine(fhir));
     SubscriptionRegistry registry = new SubscriptionRegistry(validator, store::canRead, clock);
@@ -76,10 +88,18 @@ public final class Subscriptions implements AutoCloseable {
             TimeUnit.MILLISECONDS,
             new ArrayBlockingQueue<>(MAX_QUEUED_PINGS),
             daemonThreads("subscription-websocket"));
+    ExecutorService lookups =
+        new ThreadPoolExecutor(
+            2,
+            2,
+            0,
+            TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(MAX_PENDING_REST_HOOKS),
+            daemonThreads("subscription-endpoint-check"));
     RestHookChannel restHook =
         new RestHookChannel(
             fhir,
-            RestHookChannel.httpClient(),
+            RestHookChannel.checking(endpoints, lookups, RestHookChannel.httpClient()),
             scheduler,
             Backoff.defaults(),
             metrics,
@@ -96,14 +116,11 @@ public final class Subscriptions implements AutoCloseable {
         .register(meters);
     return new Subscriptions(
         new SubscriptionInterceptor(
-            validator,
-            new EndpointPolicy(List.of(), InetAddress::getAllByName),
-            registry,
-            store.index(),
-            Requester::current),
+            validator, endpoints, registry, store.index(), Requester::current),
         socketHandler,
         scheduler,
-        pingSender);
+        pingSender,
+        lookups);
   }
 
   /**
@@ -142,6 +159,7 @@ public final class Subscriptions implements AutoCloseable {
   public void close() {
     scheduler.shutdownNow();
     pingSender.shutdownNow();
+    lookups.shutdownNow();
   }
 
   private static ThreadFactory daemonThreads(String name) {

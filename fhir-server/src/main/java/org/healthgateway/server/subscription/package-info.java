@@ -23,6 +23,14 @@
  *   <li>A written version notifies a live subscription when the criteria type and parameters match
  *       and the owner holds a key for the version; deletions notify nobody. Matching runs in memory
  *       on the writing thread; delivery is asynchronous.
+ *   <li>rest-hook endpoints ({@link EndpointPolicy}, against server-side request forgery): https to
+ *       a host whose every address is public, or an endpoint matching {@code
+ *       gateway.subscriptions.allowed-endpoints} ({@link EndpointPattern}: {@code
+ *       scheme://host[:port][/path]}, {@code *} for any port, {@code *.example.org} for
+ *       subdomains), which is accepted as configured, loopback and plain http included. Never user
+ *       information, zone ids or numeric host forms other than {@code a.b.c.d}. Checked at write
+ *       (422) and again, with a fresh lookup, before every delivery attempt (DNS rebinding); the
+ *       client never follows redirects.
  *   <li>rest-hook: POST with the channel's headers and {@code X-Subscription-Id}. No payload: an
  *       empty body. With a payload: the resource, but only to https or loopback; to plain http
  *       elsewhere an empty body and {@code X-Subscription-Resource: Type/id/_history/v}. Failures
