@@ -14,11 +14,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Subscription;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,6 +36,7 @@ import org.junit.jupiter.api.Test;
 class SubscriptionTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final String CRITERIA = "Consent?patient=Patient/demo-patient-p&status=proposed";
+  private static final String HOOK_SECRET = "hook-secret";
 
   private static GatewayProcess gateway;
   private static HttpServer hookServer;
@@ -45,7 +48,12 @@ class SubscriptionTest {
 
   @BeforeAll
   static void start() throws IOException {
-    gateway = GatewayProcess.create("subscription").start();
+    // The loopback hook server below is allowed explicitly; everything else needs https to a
+    // public address (and the tests never send traffic to one).
+    gateway =
+        GatewayProcess.create(
+                "subscription", "--gateway.subscriptions.allowed-endpoints=http://127.0.0.1:*")
+            .start();
     AtomicInteger attempts = new AtomicInteger();
     hookServer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     hookServer.createContext("/hook", exchange -> answerHook(exchange, attempts.incrementAndGet()));
@@ -100,7 +108,7 @@ class SubscriptionTest {
       HookCall third = awaitHookCall(3);
       assertThat(third.status()).isEqualTo(204);
       assertThat(header(third, "X-Subscription-Id")).isEqualTo(hookId);
-      assertThat(header(third, "Authorization")).isEqualTo("Bearer hook-secret");
+      assertThat(header(third, "Authorization")).isEqualTo("Bearer " + HOOK_SECRET);
       assertThat(header(third, "X-Subscription-Resource")).startsWith(consent + "/_history/");
       assertThat(third.body()).contains("\"resourceType\":\"Consent\"").contains("proposed");
       // By now the ping and three hook attempts are through: Q, without a key, got nothing.
@@ -133,12 +141,164 @@ class SubscriptionTest {
   }
 
   @Test
+  void createRestHook_toInternalOrAmbiguousEndpoints_is422BeforeAnyConnection() {
+    int port = hookServer.getAddress().getPort();
+    for (String endpoint :
+        List.of(
+            "http://169.254.169.254/latest/meta-data/",
+            "https://169.254.169.254/latest/meta-data/",
+            "https://10.0.0.1/hook",
+            "https://192.168.0.1/hook",
+            "https://[fd00::1]/hook",
+            "https://[::1]/hook",
+            "https://[::ffff:10.0.0.1]/hook",
+            "http://2130706433/hook",
+            "http://a@10.0.0.1/hook",
+            "https://127.0.0.1:" + port + "/hook",
+            "http://localhost:" + port + "/hook")) {
+      Response response = post(GatewayProcess.PATIENT_P, quietRestHook(endpoint));
+
+      assertThat(response.statusCode()).as("%s: %s", endpoint, response.asString()).isEqualTo(422);
+      assertThat(Fhir.outcomeText(Fhir.assertOperationOutcome(response)))
+          .as(endpoint)
+          .contains("Subscription.channel.endpoint");
+    }
+  }
+
+  @Test
   void deleteSubscription_byAnotherUser_is403() {
     String id = create(GatewayProcess.PATIENT_P, websocketSubscription());
 
     Response response = Fhir.as(gateway, GatewayProcess.PATIENT_Q).delete("/Subscription/" + id);
 
     assertThat(response.statusCode()).as(response.asString()).isEqualTo(403);
+  }
+
+  @Test
+  void anotherUsersSubscription_readVreadHistoryAndVerify_are403WithoutItsContent() {
+    String id = create(GatewayProcess.PATIENT_P, quietRestHook(hookUrl()));
+    String deleted = create(GatewayProcess.PATIENT_P, websocketSubscription());
+    Response deletion =
+        Fhir.as(gateway, GatewayProcess.PATIENT_P).delete("/Subscription/" + deleted);
+    assertThat(deletion.statusCode()).as(deletion.asString()).isEqualTo(200);
+
+    for (String path :
+        List.of(
+            "/Subscription/" + id,
+            "/Subscription/" + id + "/_history/1",
+            "/Subscription/" + id + "/_history",
+            "/Subscription/" + id + "/_history/1/$verify",
+            "/Subscription/" + deleted,
+            "/Subscription/" + deleted + "/_history")) {
+      Response response = Fhir.as(gateway, GatewayProcess.PATIENT_Q).get(path);
+
+      assertThat(response.statusCode())
+          .as("GET %s by Q: %s", path, response.asString())
+          .isEqualTo(403);
+      Fhir.assertOperationOutcome(response);
+      assertThat(response.asString()).doesNotContain(HOOK_SECRET).doesNotContain("/hook");
+    }
+    assertThat(read(GatewayProcess.PATIENT_P, id).getChannel().getHeader())
+        .as("the owner still reads its headers")
+        .extracting(h -> h.getValue())
+        .containsExactly("Authorization: Bearer " + HOOK_SECRET);
+  }
+
+  @Test
+  void searchAndTypeHistory_byAnotherUser_showOnlyTheirOwnWithAnHonestTotal() {
+    String mine = create(GatewayProcess.PATIENT_Q, websocketSubscription());
+    String theirs = create(GatewayProcess.PATIENT_P, quietRestHook(hookUrl()));
+    String theirsDeleted = create(GatewayProcess.PATIENT_P, websocketSubscription());
+    Fhir.as(gateway, GatewayProcess.PATIENT_P).delete("/Subscription/" + theirsDeleted);
+
+    for (String query :
+        List.of(
+            "/Subscription",
+            "/Subscription?_total=accurate",
+            "/Subscription?_id=" + theirs + "," + mine,
+            "/Subscription?status=active",
+            "/Subscription?type=rest-hook",
+            "/Subscription/_history")) {
+      Response response = Fhir.as(gateway, GatewayProcess.PATIENT_Q).get(query);
+      assertThat(response.statusCode()).as("%s: %s", query, response.asString()).isEqualTo(200);
+      Bundle bundle = Fhir.parse(Bundle.class, response.asString());
+      List<String> ids =
+          bundle.getEntry().stream().map(e -> e.getResource().getIdElement().getIdPart()).toList();
+
+      assertThat(ids).as(query).doesNotContain(theirs, theirsDeleted);
+      assertThat(response.asString()).as(query).doesNotContain(HOOK_SECRET);
+      if (!query.contains("_history")) {
+        assertThat(bundle.getTotal()).as("total of %s", query).isEqualTo(ids.size());
+      }
+      if (!query.contains("rest-hook")) {
+        assertThat(ids).as(query).contains(mine);
+      }
+    }
+  }
+
+  @Test
+  void include_ofAnotherUsersSubscription_leavesItOut() {
+    String theirs = create(GatewayProcess.PATIENT_P, quietRestHook(hookUrl()));
+    String list =
+        """
+        {"resourceType":"List","status":"current","mode":"working",
+         "entry":[{"item":{"reference":"Subscription/%s"}}]}
+        """
+            .formatted(theirs);
+    Response created =
+        Fhir.as(gateway, GatewayProcess.PRACTITIONER_A)
+            .contentType(Fhir.JSON_TYPE)
+            .body(list)
+            .post("/List");
+    assertThat(created.statusCode()).as("create List: %s", created.asString()).isEqualTo(201);
+    String listId = Fhir.relativeId(created.header("Location")).substring("List/".length());
+
+    Response response =
+        Fhir.as(gateway, GatewayProcess.PRACTITIONER_A)
+            .get("/List?_id=" + listId + "&_include=List:item");
+
+    assertThat(response.statusCode()).as(response.asString()).isEqualTo(200);
+    Bundle bundle = Fhir.parse(Bundle.class, response.asString());
+    assertThat(bundle.getEntry())
+        .extracting(e -> e.getResource().fhirType())
+        .as("entries of %s", response.asString())
+        .containsExactly("List");
+    assertThat(response.asString()).doesNotContain(HOOK_SECRET);
+  }
+
+  @Test
+  void ledger_afterRestHookSubscription_holdsNoClearHeaderOrEndpoint() throws Exception {
+    String secret = "hook-token-" + java.util.UUID.randomUUID();
+    String path = "/hook-" + java.util.UUID.randomUUID();
+    Subscription subscription =
+        quietRestHook("http://127.0.0.1:" + hookServer.getAddress().getPort() + path);
+    subscription.getChannel().addHeader("X-Hook-Token: " + secret);
+    String id = create(GatewayProcess.PATIENT_P, subscription);
+
+    // Stop the server so that everything it buffers is on disk.
+    gateway.stop();
+    PlaintextScanner scanner = new PlaintextScanner();
+    scanner.add(secret, "channel.header");
+    scanner.add(path, "channel.endpoint");
+    Optional<PlaintextScanner.Hit> hit = scanner.scan(gateway.dataDir());
+    gateway.start();
+
+    assertThat(hit).as("subscription plaintext at rest").isEmpty();
+    assertThat(read(GatewayProcess.PATIENT_P, id).getChannel().getHeader())
+        .as("the owner's subscription is opened after the restart")
+        .extracting(h -> h.getValue())
+        .contains("X-Hook-Token: " + secret);
+  }
+
+  /** A rest-hook on data this test never writes: it adds no calls to the hook server. */
+  private static Subscription quietRestHook(String endpoint) {
+    Subscription subscription = restHookSubscription(endpoint);
+    subscription.setCriteria("Observation?code=http://loinc.org|8867-4");
+    return subscription;
+  }
+
+  private static String hookUrl() {
+    return "http://127.0.0.1:" + hookServer.getAddress().getPort() + "/hook";
   }
 
   private static Subscription websocketSubscription() {
@@ -157,7 +317,7 @@ class SubscriptionTest {
         .setType(Subscription.SubscriptionChannelType.RESTHOOK)
         .setEndpoint(endpoint)
         .setPayload("application/fhir+json")
-        .addHeader("Authorization: Bearer hook-secret");
+        .addHeader("Authorization: Bearer " + HOOK_SECRET);
     return subscription;
   }
 

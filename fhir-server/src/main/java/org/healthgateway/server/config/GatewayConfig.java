@@ -213,8 +213,13 @@ public class GatewayConfig {
   /** FHIR Subscriptions: reloaded from the ledger, told of every write, websocket handler. */
   @Bean(destroyMethod = "close")
   Subscriptions subscriptions(
-      FhirContext fhir, RecordStore store, JwtDecoder jwtDecoder, MeterRegistry meters) {
-    return Subscriptions.start(fhir, store, jwtDecoder, meters);
+      FhirContext fhir,
+      RecordStore store,
+      JwtDecoder jwtDecoder,
+      MeterRegistry meters,
+      GatewayProperties properties) {
+    return Subscriptions.start(
+        fhir, store, jwtDecoder, meters, properties.subscriptions().allowedEndpoints());
   }
 
   /** Runs batch entries concurrently; shut down with the application. */

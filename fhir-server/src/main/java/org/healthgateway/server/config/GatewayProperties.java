@@ -2,6 +2,7 @@ package org.healthgateway.server.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -21,6 +22,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param recordEditors users the organization designates to change (update, delete) records that
  *     other users of this node wrote; everyone else changes only what they wrote, or what an active
  *     consent with the action {@code correct} covers
+ * @param subscriptions FHIR Subscription settings
  */
 @ConfigurationProperties(prefix = "gateway")
 public record GatewayProperties(
@@ -33,7 +35,14 @@ public record GatewayProperties(
     java.util.List<String> registrars,
     java.util.List<String> recordEditors,
     Ledger ledger,
-    Cache cache) {
+    Cache cache,
+    Subscriptions subscriptions) {
+
+  public GatewayProperties {
+    if (subscriptions == null) {
+      subscriptions = new Subscriptions(List.of());
+    }
+  }
 
   /** Embedded-ledger settings. */
   public record Ledger(long segmentBytes, Duration checkpointInterval) {}
@@ -43,4 +52,17 @@ public record GatewayProperties(
    * Both live in memory only and expire after {@code dataKeyTtl} without access.
    */
   public record Cache(long dataKeys, long openedResources, Duration dataKeyTtl) {}
+
+  /**
+   * Subscription settings.
+   *
+   * @param allowedEndpoints rest-hook endpoints accepted besides https to hosts whose every address
+   *     is public, as {@code scheme://host[:port][/path]} patterns ({@code *} for any port, {@code
+   *     *.example.org} for its subdomains), e.g. {@code http://127.0.0.1:*}; empty by default
+   */
+  public record Subscriptions(List<String> allowedEndpoints) {
+    public Subscriptions {
+      allowedEndpoints = allowedEndpoints == null ? List.of() : List.copyOf(allowedEndpoints);
+    }
+  }
 }

@@ -125,11 +125,13 @@ final class Bundles {
   }
 
   /**
-   * Versions newest first; deletions as DELETE entries; versions the requester can't open left out.
+   * Versions newest first; deletions as DELETE entries; versions the requester can't open left out,
+   * and so are deletions of another user's owner-only resources (Subscriptions).
    */
   static IBundleProvider history(
       ResourceService service, List<VersionMeta> versions, String requester) {
     List<VersionMeta> sorted = new ArrayList<>(versions);
+    sorted.removeIf(meta -> service.store().isOwnedByAnother(meta, requester));
     sorted.sort(
         Comparator.comparing(VersionMeta::lastUpdated)
             .thenComparing(VersionMeta::version)

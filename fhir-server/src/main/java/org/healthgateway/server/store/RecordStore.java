@@ -40,10 +40,18 @@ import org.slf4j.LoggerFactory;
  * Turns resource versions into signed ledger transactions and back. Clinical resources (those in
  * the Patient compartment) are sealed with a fresh data key per version whose wrapped copies sit
  * under the grant keys of the patient and the author; directory resources are stored in clear and
- * signed. The AAD of a sealed version is {@code Type/id/_history/v || 0x00 || pseudonym}.
+ * signed. Owner-only types ({@link #isOwnerOnly}: Subscription) are sealed the same way, for their
+ * author alone, and no one else reads them. The AAD of a sealed version is {@code
+ * Type/id/_history/v || 0x00 || pseudonym}.
  */
 public final class RecordStore {
   private static final Logger LOG = LoggerFactory.getLogger(RecordStore.class);
+
+  /**
+   * Types whose versions belong to their author alone: a Subscription's criteria name a patient,
+   * its endpoint and headers carry webhook credentials.
+   */
+  private static final Set<String> OWNER_ONLY = Set.of("Subscription");
 
   private final FhirContext fhir;
   private final Ledger ledger;
@@ -218,6 +226,22 @@ public final class RecordStore {
     return compartment.isInPatientCompartment(type);
   }
 
+  /**
+   * True if the type's versions are sealed for their author alone (the patient compartment does not
+   * apply) and are none of anyone else's business.
+   */
+  public boolean isOwnerOnly(String type) {
+    return OWNER_ONLY.contains(type);
+  }
+
+  /**
+   * True for a version of an owner-only type written by someone other than {@code requester}: it
+   * neither opens nor shows for them, even a deletion or a clear version an older node wrote.
+   */
+  public boolean isOwnedByAnother(VersionMeta meta, String requester) {
+    return isOwnerOnly(meta.type()) && !meta.author().equals(requester);
+  }
+
   /** The patient id a resource belongs to, or empty for directory resources. */
   public Optional<String> patientOf(IBaseResource resource) {
     return compartment.patientIds(resource).stream().findFirst();
@@ -281,10 +305,14 @@ public final class RecordStore {
     List<String> categories = List.copyOf(DataCategories.categorize(resource));
     byte[] payload;
     List<WrappedKey> wrapped = new ArrayList<>();
-    if (isClinical(write.type())) {
+    if (isClinical(write.type()) || isOwnerOnly(write.type())) {
       SecretKey dek = DataKeys.newDataKey();
       payload = cipher.seal(dek, plaintext, aad(write.versionedReference(), pseudonym));
-      for (String recipient : recipients(write, patientId, author, categories)) {
+      List<String> readers =
+          isOwnerOnly(write.type())
+              ? List.of(author)
+              : recipients(write, patientId, author, categories);
+      for (String recipient : readers) {
         GrantKeyRing.Grant grant = grants.ensure(pseudonym, recipient, ledger);
         wrapped.add(
             new WrappedKey(grant.id(), "A256KW", keyWrapper.wrap(grants.key(grant, ledger), dek)));
@@ -335,8 +363,14 @@ public final class RecordStore {
     return identities.pseudonym(ref).orElseThrow();
   }
 
-  /** True if {@code requester} may read the version: public, or a grant key of theirs wraps it. */
+  /**
+   * True if {@code requester} may read the version: public, or a grant key of theirs wraps it;
+   * never another author's version of an owner-only type.
+   */
   public boolean canRead(VersionMeta meta, String requester) {
+    if (isOwnedByAnother(meta, requester)) {
+      return false;
+    }
     if (!meta.encrypted()) {
       return true;
     }
@@ -350,7 +384,8 @@ public final class RecordStore {
   /**
    * Opens a version for the requester.
    *
-   * @throws AccessDeniedException if no key was released to the requester
+   * @throws AccessDeniedException if no key was released to the requester, or the version is
+   *     another author's of an owner-only type
    */
   public IBaseResource read(VersionMeta meta, String requester)
       throws AccessDeniedException, LedgerException, GeneralSecurityException {
@@ -363,6 +398,9 @@ public final class RecordStore {
    */
   public IBaseResource readShared(VersionMeta meta, String requester)
       throws AccessDeniedException, LedgerException, GeneralSecurityException {
+    if (isOwnedByAnother(meta, requester)) {
+      throw new AccessDeniedException(meta.type() + "/" + meta.id() + " belongs to another user");
+    }
     GrantKeyRing.Grant grant = null;
     if (meta.encrypted()) {
       grant = grantFor(meta, requester).orElse(null);

@@ -1,6 +1,7 @@
 package org.healthgateway.server.subscription;
 
 import ca.uhn.fhir.context.FhirContext;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -10,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +25,8 @@ import org.slf4j.LoggerFactory;
 /**
  * FHIR R4 rest-hook: POSTs to the subscription's endpoint with its headers, asynchronously, and
  * retries a failed attempt (I/O error, timeout or a status other than 2xx) on the {@link Backoff}
- * schedule. Pending retries live in memory only: a restart drops them.
+ * schedule. Pending retries live in memory only: a restart drops them. In the server every attempt
+ * first passes the {@link EndpointPolicy} ({@link #checking}); redirects are never followed.
  *
  * <p>Body: none when the subscription has no payload (a ping). With a payload, the matched resource
  * in that format, but only to an {@code https} or loopback endpoint; to a plain-http endpoint
@@ -76,6 +79,25 @@ final class RestHookChannel implements NotificationChannel {
         client
             .sendAsync(request, HttpResponse.BodyHandlers.discarding())
             .thenApply(r -> r.statusCode());
+  }
+
+  /**
+   * A transport that checks the endpoint with the policy before every attempt, retries included,
+   * and sends nothing to a refused one: a name may resolve to another address than when the
+   * subscription was written (DNS rebinding). The check resolves the name on {@code lookups}, not
+   * on the delivery scheduler, so a slow resolver does not hold up other deliveries; the JVM's
+   * address cache ({@code networkaddress.cache.ttl}, 30 s by default) then gives the HTTP client
+   * the addresses just checked.
+   */
+  static Transport checking(EndpointPolicy policy, Executor lookups, Transport inner) {
+    return request ->
+        CompletableFuture.supplyAsync(() -> policy.check(request.uri()), lookups)
+            .thenCompose(
+                refusal ->
+                    refusal.isEmpty()
+                        ? inner.send(request)
+                        : CompletableFuture.failedFuture(
+                            new IOException("endpoint refused: " + refusal.get().detail())));
   }
 
   @Override

@@ -3,7 +3,9 @@ package org.healthgateway.server.subscription;
 import ca.uhn.fhir.context.FhirContext;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.net.InetAddress;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
@@ -41,24 +43,36 @@ public final class Subscriptions implements AutoCloseable {
   private final SubscriptionSocketHandler socketHandler;
   private final ScheduledThreadPoolExecutor scheduler;
   private final ExecutorService pingSender;
+  private final ExecutorService lookups;
 
   private Subscriptions(
       SubscriptionInterceptor interceptor,
       SubscriptionSocketHandler socketHandler,
       ScheduledThreadPoolExecutor scheduler,
-      ExecutorService pingSender) {
+      ExecutorService pingSender,
+      ExecutorService lookups) {
     this.interceptor = interceptor;
     this.socketHandler = socketHandler;
     this.scheduler = scheduler;
     this.pingSender = pingSender;
+    this.lookups = lookups;
   }
 
   /**
    * Loads every live Subscription from the store, registers the write listener and starts the
    * delivery threads.
+   *
+   * @param allowedEndpoints {@code gateway.subscriptions.allowed-endpoints}: rest-hook endpoint
+   *     patterns accepted besides https to public addresses ({@link EndpointPattern})
+   * @throws IllegalArgumentException if a pattern is not valid
    */
   public static Subscriptions start(
-      FhirContext fhir, RecordStore store, JwtDecoder tokens, MeterRegistry meters) {
+      FhirContext fhir,
+      RecordStore store,
+      JwtDecoder tokens,
+      MeterRegistry meters,
+      List<String> allowedEndpoints) {
+    EndpointPolicy endpoints = new EndpointPolicy(allowedEndpoints, InetAddress::getAllByName);
     Clock clock = Clock.systemUTC();
     SubscriptionValidator validator = new SubscriptionValidator(new SearchEngine(fhir));
     SubscriptionRegistry registry = new SubscriptionRegistry(validator, store::canRead, clock);
@@ -74,10 +88,18 @@ public final class Subscriptions implements AutoCloseable {
             TimeUnit.MILLISECONDS,
             new ArrayBlockingQueue<>(MAX_QUEUED_PINGS),
             daemonThreads("subscription-websocket"));
+    ExecutorService lookups =
+        new ThreadPoolExecutor(
+            2,
+            2,
+            0,
+            TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(MAX_PENDING_REST_HOOKS),
+            daemonThreads("subscription-endpoint-check"));
     RestHookChannel restHook =
         new RestHookChannel(
             fhir,
-            RestHookChannel.httpClient(),
+            RestHookChannel.checking(endpoints, lookups, RestHookChannel.httpClient()),
             scheduler,
             Backoff.defaults(),
             metrics,
@@ -93,14 +115,20 @@ public final class Subscriptions implements AutoCloseable {
         .description("Live FHIR Subscriptions")
         .register(meters);
     return new Subscriptions(
-        new SubscriptionInterceptor(validator, registry, store.index(), Requester::current),
+        new SubscriptionInterceptor(
+            validator, endpoints, registry, store.index(), Requester::current),
         socketHandler,
         scheduler,
-        pingSender);
+        pingSender,
+        lookups);
   }
 
-  /** Subscriptions are public (directory) resources: any reader opens them. */
-  private static void load(RecordStore store, SubscriptionRegistry registry) {
+  /**
+   * Opens each live Subscription with its owner's grant key, which this node can always unwrap (its
+   * own copy of the grant), as ConsentService opens Consents; clear versions that a node before
+   * sealing wrote open as they are.
+   */
+  static void load(RecordStore store, SubscriptionRegistry registry) {
     int loaded = 0;
     for (VersionMeta meta : store.index().currentOfType(SubscriptionNotifier.SUBSCRIPTION)) {
       if (meta.deleted()) {
@@ -131,6 +159,7 @@ public final class Subscriptions implements AutoCloseable {
   public void close() {
     scheduler.shutdownNow();
     pingSender.shutdownNow();
+    lookups.shutdownNow();
   }
 
   private static ThreadFactory daemonThreads(String name) {

@@ -10,7 +10,9 @@ import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
+import java.net.InetAddress;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.healthgateway.server.store.ResourceIndex;
 import org.hl7.fhir.instance.model.api.IBaseResource;
@@ -27,7 +29,12 @@ class SubscriptionInterceptorTest {
   private final ResourceIndex index = new ResourceIndex();
   private final AtomicReference<String> user = new AtomicReference<>(PATIENT_P);
   private final SubscriptionInterceptor interceptor =
-      new SubscriptionInterceptor(validator, registry, index, user::get);
+      new SubscriptionInterceptor(
+          validator,
+          new EndpointPolicy(List.of(), host -> new InetAddress[0]),
+          registry,
+          index,
+          user::get);
 
   private void call(RestOperationTypeEnum operation, String id, IBaseResource resource) {
     SystemRequestDetails request = new SystemRequestDetails();
@@ -61,6 +68,18 @@ class SubscriptionInterceptorTest {
   }
 
   @Test
+  void create_restHookToAPrivateAddress_is422NamingTheEndpoint() {
+    assertThatThrownBy(
+            () ->
+                call(
+                    RestOperationTypeEnum.CREATE,
+                    null,
+                    Fixtures.restHook("s", PROPOSED_FOR_P, "https://10.0.0.1/hook")))
+        .isInstanceOf(UnprocessableEntityException.class)
+        .hasMessageContaining("Subscription.channel.endpoint");
+  }
+
+  @Test
   void updateOrDelete_byAnotherUser_is403() {
     index.add(Fixtures.meta("Subscription", "s", 1, PATIENT_P, null));
     user.set(PATIENT_Q);
@@ -78,6 +97,50 @@ class SubscriptionInterceptorTest {
 
     call(RestOperationTypeEnum.UPDATE, "s", Fixtures.websocket("s", PROPOSED_FOR_P));
     call(RestOperationTypeEnum.DELETE, "s", null);
+  }
+
+  @Test
+  void readVreadOrHistory_ofAnotherUsersSubscription_is403EvenOnceDeleted() {
+    index.add(Fixtures.meta("Subscription", "s", 1, PATIENT_P, null));
+    index.add(Fixtures.deletion("Subscription", "s", 2, PATIENT_P));
+    user.set(PATIENT_Q);
+
+    for (RestOperationTypeEnum read :
+        List.of(
+            RestOperationTypeEnum.READ,
+            RestOperationTypeEnum.VREAD,
+            RestOperationTypeEnum.HISTORY_INSTANCE)) {
+      assertThatThrownBy(() -> callVersion(read, "s", "1"))
+          .as(read.name())
+          .isInstanceOf(ForbiddenOperationException.class)
+          .hasMessageContaining("belongs to another user");
+    }
+  }
+
+  @Test
+  void readVreadOrHistory_byOwnerOrOfUnknownId_passes() {
+    index.add(Fixtures.meta("Subscription", "s", 1, PATIENT_P, null));
+
+    for (RestOperationTypeEnum read :
+        List.of(
+            RestOperationTypeEnum.READ,
+            RestOperationTypeEnum.VREAD,
+            RestOperationTypeEnum.HISTORY_INSTANCE)) {
+      callVersion(read, "s", "1");
+      user.set(PATIENT_Q);
+      callVersion(read, "unknown", "1");
+      user.set(PATIENT_P);
+    }
+  }
+
+  private void callVersion(RestOperationTypeEnum operation, String id, String version) {
+    SystemRequestDetails request = new SystemRequestDetails();
+    request.setResourceName("Subscription");
+    request.setId(
+        operation == RestOperationTypeEnum.VREAD
+            ? new IdType("Subscription", id, version)
+            : new IdType("Subscription", id));
+    interceptor.preHandled(request, operation);
   }
 
   @Test
