@@ -73,8 +73,8 @@ public final class SmartScopeInterceptor implements org.healthgateway.server.fhi
           checkExisting(type, id, require(token, type, 'r'), Requester.current());
       case EXTENDED_OPERATION_TYPE -> require(token, type, 's');
       case EXTENDED_OPERATION_SERVER -> {
-        String operation = request.getOperation() == null ? "" : request.getOperation();
-        if (operation.replace("$", "").equals("register-keys")
+        String name = request.getOperation() == null ? "" : request.getOperation();
+        if (name.replace("$", "").equals("register-keys")
             && !token.hasScope(TokenScopes.REGISTER_KEYS)) {
           throw new ForbiddenOperationException(
               "Insufficient scope: $register-keys needs the scope " + TokenScopes.REGISTER_KEYS);
