@@ -25,7 +25,6 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import org.healthgateway.conformance.AuthorizationMatrix.Outcome;
 import org.healthgateway.conformance.AuthorizationMatrix.Row;
-import org.healthgateway.keys.consent.ConsentEngine;
 import org.healthgateway.keys.wallet.PatientWallet;
 import org.hl7.fhir.r4.model.Base64BinaryType;
 import org.hl7.fhir.r4.model.Bundle;
@@ -34,10 +33,7 @@ import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Consent;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Period;
-import org.hl7.fhir.r4.model.Provenance;
-import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
-import org.hl7.fhir.r4.model.Signature;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Order;
@@ -588,35 +584,9 @@ class AuthorizationMatrixTest {
     if (wallet == null) {
       return send(actor("P"), active).put("/" + id);
     }
-    Consent signedForm = active.copy();
-    signedForm.setMeta(null);
-    signedForm.getMeta().setVersionId(read.jsonPath().getString("meta.versionId"));
-    String jws = wallet.sign(ConsentEngine.canonicalForm(signedForm, Fhir.CTX));
-    Bundle bundle = new Bundle().setType(Bundle.BundleType.TRANSACTION);
-    bundle
-        .addEntry()
-        .setResource(active)
-        .setFullUrl(gateway.fhirBase() + "/" + id)
-        .getRequest()
-        .setMethod(Bundle.HTTPVerb.PUT)
-        .setUrl(id);
-    Provenance provenance = new Provenance();
-    provenance.addTarget(new Reference(id));
-    provenance.setRecorded(new Date());
-    provenance.addAgent().setWho(new Reference(P));
-    Signature signature = provenance.addSignature();
-    signature.addType(
-        new Coding("urn:iso-astm:E1762-95:2013", "1.2.840.10065.1.12.1.1", "Author's Signature"));
-    signature.setWhen(new Date()).setWho(new Reference(P)).setSigFormat("application/jose");
-    signature.setData(jws.getBytes(StandardCharsets.UTF_8));
-    bundle
-        .addEntry()
-        .setResource(provenance)
-        .setFullUrl("urn:uuid:" + java.util.UUID.randomUUID())
-        .getRequest()
-        .setMethod(Bundle.HTTPVerb.POST)
-        .setUrl("Provenance");
-    return send(actor("P"), bundle).post("/");
+    long replaced = Long.parseLong(read.jsonPath().getString("meta.versionId"));
+    String jws = wallet.sign(SignedApprovals.canonical(active, replaced));
+    return send(actor("P"), SignedApprovals.transaction(gateway, id, active, P, jws)).post("/");
   }
 
   private static String value(Parameters.ParametersParameterComponent part, String name) {

@@ -9,7 +9,6 @@ import static org.healthgateway.conformance.GatewayProcess.PRACTITIONER_B;
 import com.nimbusds.jose.jwk.JWK;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,7 +16,6 @@ import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.stream.Stream;
-import org.healthgateway.keys.consent.ConsentEngine;
 import org.healthgateway.keys.wallet.PatientWallet;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.AllergyIntolerance;
@@ -33,7 +31,6 @@ import org.hl7.fhir.r4.model.Procedure;
 import org.hl7.fhir.r4.model.Provenance;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
-import org.hl7.fhir.r4.model.Signature;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.ClassOrderer;
@@ -709,10 +706,7 @@ class ConsentScenarioTest {
   }
 
   private static byte[] canonical(Consent consent, long replacedVersion) {
-    Consent copy = consent.copy();
-    copy.setMeta(null);
-    copy.getMeta().setVersionId(Long.toString(replacedVersion));
-    return ConsentEngine.canonicalForm(copy, Fhir.CTX);
+    return SignedApprovals.canonical(consent, replacedVersion);
   }
 
   private static Response approve(Consent consent, String jws) {
@@ -720,31 +714,7 @@ class ConsentScenarioTest {
   }
 
   private static Response approve(String id, Consent consent, String jws) {
-    Bundle bundle = new Bundle().setType(Bundle.BundleType.TRANSACTION);
-    bundle
-        .addEntry()
-        .setResource(consent)
-        .setFullUrl(gateway.fhirBase() + "/" + id)
-        .getRequest()
-        .setMethod(Bundle.HTTPVerb.PUT)
-        .setUrl(id);
-    Provenance provenance = new Provenance();
-    provenance.addTarget(new Reference(id));
-    provenance.setRecorded(new Date());
-    provenance.addAgent().setWho(new Reference(P));
-    Signature signature = provenance.addSignature();
-    signature.addType(
-        new Coding("urn:iso-astm:E1762-95:2013", "1.2.840.10065.1.12.1.1", "Author's Signature"));
-    signature.setWhen(new Date()).setWho(new Reference(P)).setSigFormat("application/jose");
-    signature.setData(jws.getBytes(StandardCharsets.UTF_8));
-    bundle
-        .addEntry()
-        .setResource(provenance)
-        .setFullUrl("urn:uuid:" + java.util.UUID.randomUUID())
-        .getRequest()
-        .setMethod(Bundle.HTTPVerb.POST)
-        .setUrl("Provenance");
-    return send(PATIENT_P, bundle).post("/");
+    return send(PATIENT_P, SignedApprovals.transaction(gateway, id, consent, P, jws)).post("/");
   }
 
   private static Response postRelease(PatientWallet.SignedRelease release) {
@@ -762,12 +732,7 @@ class ConsentScenarioTest {
   }
 
   private static String value(Parameters.ParametersParameterComponent part, String name) {
-    return part.getPart().stream()
-        .filter(p -> p.getName().equals(name))
-        .findFirst()
-        .orElseThrow()
-        .getValue()
-        .primitiveValue();
+    return Fhir.partValue(part, name);
   }
 
   private static int count(String query) {

@@ -58,6 +58,17 @@ final class Fhir {
     return anonymous(gateway).header("Authorization", "Bearer " + gateway.token(clientId));
   }
 
+  /** The primitive value of the named part of a Parameters parameter. */
+  static String partValue(
+      org.hl7.fhir.r4.model.Parameters.ParametersParameterComponent parent, String name) {
+    return parent.getPart().stream()
+        .filter(p -> p.getName().equals(name))
+        .findFirst()
+        .orElseThrow()
+        .getValue()
+        .primitiveValue();
+  }
+
   /** Parses a response body as JSON or XML, whichever it is. */
   static IBaseResource parse(String body) {
     String trimmed = body.stripLeading();

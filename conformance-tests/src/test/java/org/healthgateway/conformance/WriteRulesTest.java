@@ -38,6 +38,7 @@ class WriteRulesTest {
   private static final String P = "Patient/demo-patient-p";
   private static final String Q = "Patient/demo-patient-q";
   private static final String B = "Practitioner/demo-practitioner-b";
+  private static final String REGISTRAR = "Practitioner/demo-registrar";
 
   private static GatewayProcess gateway;
   private static PatientWallet qWallet;
@@ -221,6 +222,89 @@ class WriteRulesTest {
     // A's grant stays; Q's data key goes under a new grant, wrapped for the rotated key.
     assertThat(java.util.Set.copyOf(fresh)).isNotEqualTo(old);
     assertThat(fresh.stream().filter(old::contains)).hasSize(1);
+  }
+
+  @Test
+  @Order(8)
+  void dataWrittenBeforeTheWalletExisted_isReleasableWithTheWallet() throws Exception {
+    String old = create(PRACTITIONER_A, allergy(P, "418689008"));
+    PatientWallet wallet = PatientWallet.generate(P);
+    send(PATIENT_P, registration(wallet, wallet.registrationProof(), null))
+        .post("/$register-keys")
+        .then()
+        .statusCode(200);
+
+    Consent request = proposal("access");
+    request.getProvision().getActorFirstRep().setReference(new Reference(REGISTRAR));
+    request
+        .getProvision()
+        .addClass_(new Coding("http://hl7.org/fhir/resource-types", "AllergyIntolerance", null));
+    String consent = create("demo-registrar", request);
+    Consent active =
+        Fhir.parse(Consent.class, get(PATIENT_P, consent).asString())
+            .setStatus(Consent.ConsentState.ACTIVE);
+    String jws = wallet.sign(SignedApprovals.canonical(active, 1));
+    send(PATIENT_P, SignedApprovals.transaction(gateway, consent, active, P, jws))
+        .post("/")
+        .then()
+        .log()
+        .ifValidationFails()
+        .statusCode(200);
+
+    Response held = get(PATIENT_P, consent + "/$wrapped-keys");
+    held.then().statusCode(200);
+    Parameters.ParametersParameterComponent release =
+        Fhir.parse(Parameters.class, held.asString()).getParameter("release");
+    java.util.List<String> opened = new java.util.ArrayList<>();
+    for (Parameters.ParametersParameterComponent part : release.getPart()) {
+      if (part.getName().equals("key")) {
+        PatientWallet.HeldKey key =
+            new PatientWallet.HeldKey(
+                Fhir.partValue(part, "reference"),
+                Fhir.partValue(part, "grant"),
+                java.util.Base64.getDecoder().decode(Fhir.partValue(part, "dataKey")));
+        wallet.unwrap(key); // throws if the grant was wrapped only for the custodial key
+        opened.add(key.reference());
+      }
+    }
+    assertThat(opened).anyMatch(reference -> reference.startsWith(old + "/_history/"));
+  }
+
+  @Test
+  @Order(9)
+  void conditionalCreates_racingWithTheSameCriteria_createOneResource() throws Exception {
+    String marker = java.util.UUID.randomUUID().toString();
+    org.hl7.fhir.r4.model.Practitioner practitioner = new org.hl7.fhir.r4.model.Practitioner();
+    practitioner.addIdentifier().setSystem("urn:example:race").setValue(marker);
+    String body = Fhir.json().encodeResourceToString(practitioner);
+    java.util.concurrent.ExecutorService clients =
+        java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      java.util.List<java.util.concurrent.Future<Integer>> statuses = new java.util.ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        statuses.add(
+            clients.submit(
+                () ->
+                    Fhir.as(gateway, PRACTITIONER_A)
+                        .contentType(Fhir.JSON_TYPE)
+                        .header("If-None-Exist", "identifier=urn:example:race|" + marker)
+                        .body(body)
+                        .post("/Practitioner")
+                        .statusCode()));
+      }
+      java.util.List<Integer> answers = new java.util.ArrayList<>();
+      for (java.util.concurrent.Future<Integer> status : statuses) {
+        answers.add(status.get());
+      }
+      assertThat(answers).containsOnly(200, 201).containsOnlyOnce(201);
+    } finally {
+      clients.shutdownNow();
+    }
+    Bundle found =
+        Fhir.parse(
+            Bundle.class,
+            get(PRACTITIONER_A, "Practitioner?identifier=urn:example:race|" + marker).asString());
+    assertThat(found.getEntry()).hasSize(1);
   }
 
   /** The grant ids a version's data key is wrapped under, from its canonical ledger entry. */
