@@ -3,6 +3,7 @@ package org.healthgateway.conformance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.restassured.response.Response;
+import java.util.List;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.hl7.fhir.r4.model.Bundle;
@@ -241,5 +242,29 @@ class BadInputTest {
   private static void assertUnauthorized(Supplier<Response> request) {
     Response response = assertRejected(request, 401);
     assertThat(response.header("WWW-Authenticate")).as("WWW-Authenticate").startsWith("Bearer");
+  }
+
+  @Test
+  void delete_withoutIdOrWithCriteria_refusedWithOutcomeAndNoStackTrace() {
+    int logStart = gateway.readLog().length();
+    for (String path : List.of("/Observation", "/Observation?code=x", "/Subscription/")) {
+      Response response = assertRejected(() -> practitionerA().delete(path), 400, 405);
+      Fhir.assertFhirJsonError(response, response.statusCode(), "not-supported", "invalid");
+    }
+    for (String url : List.of("Observation", "Observation?code=x", "Subscription/")) {
+      String entry = "{\"request\":{\"method\":\"DELETE\",\"url\":\"" + url + "\"}}";
+      String transaction =
+          "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[" + entry + "]}";
+      Response refused = assertRejected(() -> practitionerA().body(transaction).post(""), 400);
+      Fhir.assertFhirJsonError(refused, 400, "not-supported", "invalid");
+
+      String batch = transaction.replace("\"transaction\"", "\"batch\"");
+      Response answered = practitionerA().body(batch).post("");
+      assertThat(answered.statusCode()).as("batch: %s", answered.asString()).isEqualTo(200);
+      Bundle.BundleEntryResponseComponent result =
+          Fhir.parse(Bundle.class, answered.asString()).getEntryFirstRep().getResponse();
+      assertThat(result.getStatus()).as("batch entry DELETE %s", url).startsWith("400");
+    }
+    gateway.assertLogQuietSince(logStart);
   }
 }

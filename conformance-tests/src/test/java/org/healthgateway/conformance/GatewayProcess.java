@@ -390,6 +390,18 @@ final class GatewayProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * Asserts that the server wrote no stack trace and no ERROR line after the given position of its
+   * log ({@code readLog().length()} before the requests under test).
+   */
+  void assertLogQuietSince(int offset) {
+    String since = readLog().substring(offset);
+    assertThat(since.lines())
+        .as("gateway log after the requests under test")
+        .noneMatch(line -> line.startsWith("\tat ") || line.startsWith("Caused by: "))
+        .noneMatch(line -> line.contains(" ERROR "));
+  }
+
   private boolean metadataAnswers200() {
     HttpRequest request =
         HttpRequest.newBuilder(URI.create(fhirBase() + "/metadata"))
