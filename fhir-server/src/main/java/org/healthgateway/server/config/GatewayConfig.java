@@ -259,6 +259,9 @@ public class GatewayConfig {
             new InMemoryTerminologyServerValidationSupport(fhir),
             new SnapshotGeneratingValidationSupport(fhir));
     FhirInstanceValidator validator = new FhirInstanceValidator(chain);
+    // HAPI's worker context cannot list code systems, which the validator needs for ValueSets that
+    // include urn:oid: systems (HAPI-0650, a 500 before); this one lists the chain's.
+    validator.setWrappedWorkerContext(chain, new CatalogWorkerContext(chain));
     validator.setAnyExtensionsAllowed(true);
     // Synthea and most EHRs declare US Core and other profiles we do not hold; base R4 rules still
     // apply.
