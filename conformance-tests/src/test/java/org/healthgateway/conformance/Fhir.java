@@ -130,6 +130,12 @@ final class Fhir {
         issueCodes);
   }
 
+  static OperationOutcome assertFhirJsonError(
+      RawHttp.Answer answer, int expectedStatus, String... issueCodes) {
+    return assertFhirJsonError(
+        answer.status(), answer.header("Content-Type"), answer.text(), expectedStatus, issueCodes);
+  }
+
   /** A qualified Java class name such as {@code com.google.gson.JsonSyntaxException}. */
   static final String JAVA_CLASS =
       "\\b(?:java|javax|jakarta|com|org|ca|net|io)\\.(?:[a-z][a-z0-9_]*\\.)*[A-Z]\\w*"

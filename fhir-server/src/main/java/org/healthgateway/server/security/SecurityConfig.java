@@ -16,6 +16,9 @@ import java.util.List;
 import java.util.Objects;
 import org.healthgateway.server.config.GatewayProperties;
 import org.healthgateway.server.smart.SmartProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -37,9 +40,6 @@ import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.security.web.util.matcher.OrRequestMatcher;
-import org.springframework.web.cors.CorsConfiguration;
-import org.springframework.web.cors.CorsConfigurationSource;
-import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
 
 /**
  * The resource-server chain that protects {@code /fhir}, {@code /smart} and the actuator: every
@@ -51,10 +51,11 @@ import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
  */
 @Configuration
 public class SecurityConfig {
+  private static final Logger LOG = LoggerFactory.getLogger(SecurityConfig.class);
 
   @Bean
   @Order(2)
-  SecurityFilterChain fhirChain(HttpSecurity http) throws Exception {
+  SecurityFilterChain fhirChain(HttpSecurity http, CorsPolicy cors) throws Exception {
     // The FHIR servlet is not Spring MVC's: match on the raw path, not on MVC mappings.
     http.securityMatcher(
             new OrRequestMatcher(
@@ -81,7 +82,7 @@ public class SecurityConfig {
                     .accessDeniedHandler(fhirAccessDeniedHandler()))
         .exceptionHandling(e -> e.authenticationEntryPoint(fhirAuthenticationEntryPoint()))
         .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-        .cors(Customizer.withDefaults())
+        .addFilter(cors.filter())
         .csrf(csrf -> csrf.disable());
     return http.build();
   }
@@ -105,26 +106,18 @@ public class SecurityConfig {
   }
 
   /**
-   * Browser apps (SMART public clients) call the FHIR and token endpoints from their own origin
-   * with a bearer token, never with cookies, so any origin may call without credentials.
+   * Browser apps (SMART apps) call the FHIR API, discovery, token endpoint and userinfo from their
+   * own origin: the configured {@code gateway.cors.allowed-origins}, by default the origins of the
+   * registered apps' redirect URIs (none with an external provider).
    */
   @Bean
-  CorsConfigurationSource corsConfigurationSource() {
-    CorsConfiguration cors = new CorsConfiguration();
-    cors.addAllowedOriginPattern("*");
-    cors.setAllowedMethods(List.of("GET", "POST", "PUT", "DELETE", "OPTIONS"));
-    cors.setAllowedHeaders(
-        List.of("Authorization", "Content-Type", "Accept", "If-Match", "If-None-Exist", "Prefer"));
-    cors.setExposedHeaders(List.of("Location", "ETag", "Content-Location", "Last-Modified"));
-    cors.setAllowCredentials(false);
-    cors.setMaxAge(3600L);
-    UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
-    source.registerCorsConfiguration("/fhir/**", cors);
-    source.registerCorsConfiguration("/oauth2/token", cors);
-    source.registerCorsConfiguration("/oauth2/revoke", cors);
-    source.registerCorsConfiguration("/oauth2/jwks", cors);
-    source.registerCorsConfiguration("/.well-known/**", cors);
-    return source;
+  CorsPolicy corsPolicy(CorsProperties properties, ObjectProvider<RegisteredApps> apps) {
+    Collection<String> origins =
+        properties.allowedOrigins().isEmpty()
+            ? apps.stream().flatMap(a -> a.redirectOrigins().stream()).distinct().toList()
+            : properties.allowedOrigins();
+    LOG.info("CORS: browser apps from {} may call the FHIR API", origins);
+    return new CorsPolicy(origins);
   }
 
   /** Client secrets are random 256-bit values, so a low bcrypt cost keeps token calls fast. */
