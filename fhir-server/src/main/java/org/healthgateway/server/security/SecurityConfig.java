@@ -59,7 +59,11 @@ public class SecurityConfig {
     // The FHIR servlet is not Spring MVC's: match on the raw path, not on MVC mappings.
     http.securityMatcher(
             new OrRequestMatcher(
-                antMatcher("/fhir/**"), antMatcher("/actuator/**"), antMatcher("/smart/**")))
+                antMatcher("/fhir/**"),
+                antMatcher("/actuator/**"),
+                antMatcher("/smart/**"),
+                antMatcher("/livez"),
+                antMatcher("/readyz")))
         .authorizeHttpRequests(
             authorize ->
                 authorize
@@ -69,8 +73,12 @@ public class SecurityConfig {
                     .permitAll()
                     .requestMatchers(antMatcher(HttpMethod.GET, "/fhir/.well-known/**"))
                     .permitAll()
+                    // Served on the management port only (loopback by default), and the probes.
                     .requestMatchers(
-                        antMatcher("/actuator/health/**"), antMatcher("/actuator/prometheus"))
+                        antMatcher("/actuator/health/**"),
+                        antMatcher("/actuator/prometheus"),
+                        antMatcher(HttpMethod.GET, "/livez"),
+                        antMatcher(HttpMethod.GET, "/readyz"))
                     .permitAll()
                     .anyRequest()
                     .authenticated())
