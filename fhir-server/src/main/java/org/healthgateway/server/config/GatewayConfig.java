@@ -214,6 +214,7 @@ public class GatewayConfig {
       MeterRegistry meters,
       Subscriptions subscriptions) {
     List<Object> interceptors = new ArrayList<>();
+    interceptors.add(new ErrorOutcomeInterceptor());
     interceptors.add(new FhirMetricsInterceptor(meters));
     interceptors.add(new CapabilityInterceptor(fhir));
     interceptors.add(new org.healthgateway.server.smart.SmartScopeInterceptor(fhir, service));
@@ -239,9 +240,9 @@ public class GatewayConfig {
   }
 
   @Bean
-  FilterRegistrationBean<BodyLimitFilter> bodyLimitFilter(GatewayProperties properties) {
-    FilterRegistrationBean<BodyLimitFilter> registration =
-        new FilterRegistrationBean<>(new BodyLimitFilter(properties.maxBodyBytes()));
+  FilterRegistrationBean<RequestSyntaxFilter> requestSyntaxFilter(GatewayProperties properties) {
+    FilterRegistrationBean<RequestSyntaxFilter> registration =
+        new FilterRegistrationBean<>(new RequestSyntaxFilter(properties.maxBodyBytes()));
     registration.addUrlPatterns("/fhir/*");
     registration.setOrder(Integer.MIN_VALUE);
     return registration;

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import org.healthgateway.server.config.GatewayProperties;
 import org.healthgateway.server.smart.SmartProperties;
 import org.slf4j.Logger;
@@ -69,7 +70,9 @@ public class SecurityConfig {
                 authorize
                     .requestMatchers(antMatcher(HttpMethod.OPTIONS, "/fhir/**"))
                     .permitAll()
-                    .requestMatchers(antMatcher(HttpMethod.GET, "/fhir/metadata"))
+                    .requestMatchers(
+                        antMatcher(HttpMethod.GET, "/fhir/metadata"),
+                        antMatcher(HttpMethod.HEAD, "/fhir/metadata"))
                     .permitAll()
                     .requestMatchers(antMatcher(HttpMethod.GET, "/fhir/.well-known/**"))
                     .permitAll()
@@ -180,9 +183,41 @@ public class SecurityConfig {
     return expected.equals(aud);
   }
 
+  /** The methods {@code StrictHttpFirewall} lets through; it rejects TRACE and unknown ones. */
+  private static final Set<String> FIREWALL_METHODS =
+      Set.of("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT");
+
+  /**
+   * Spring Security's firewall (with {@link HeaderRules}); a request it rejects ({@code /../},
+   * {@code //}, {@code ;}, encoded {@code .} or {@code %}, control characters in headers) is 400
+   * with an OperationOutcome instead of Spring Boot's JSON error page, a method it does not let
+   * through (TRACE, unknown ones) 405. The answer does not repeat the rejected part: it may be a
+   * header value such as a token.
+   */
   @Bean
   WebSecurityCustomizer headerRules() {
-    return web -> web.httpFirewall(HeaderRules.firewall());
+    return web ->
+        web.httpFirewall(HeaderRules.firewall())
+            .requestRejectedHandler(
+                (request, response, rejected) -> {
+                  LOG.debug("Request rejected by the firewall: {}", rejected.getMessage());
+                  if (!FIREWALL_METHODS.contains(request.getMethod())) {
+                    response.setHeader("Allow", "GET, HEAD, POST, PUT, DELETE, OPTIONS");
+                    OperationOutcomes.write(
+                        response,
+                        HttpServletResponse.SC_METHOD_NOT_ALLOWED,
+                        "not-supported",
+                        "HTTP method not allowed");
+                    return;
+                  }
+                  OperationOutcomes.write(
+                      response,
+                      HttpServletResponse.SC_BAD_REQUEST,
+                      "invalid",
+                      "The request was rejected: its URL or headers contain a sequence this server"
+                          + " does not accept ('..', '//', ';', an encoded '.', '/', '\\' or '%',"
+                          + " or a control character)");
+                });
   }
 
   @Bean
