@@ -38,17 +38,11 @@ public final class CorsPolicy {
           antMatcher("/oauth2/jwks"),
           antMatcher("/userinfo"));
 
-  private final List<String> allowedOrigins;
   private final CorsConfigurationSource source;
 
   /** CORS for the given origins ({@code *}: any origin; none: no cross-origin access). */
   CorsPolicy(Collection<String> allowedOrigins) {
-    this.allowedOrigins = List.copyOf(allowedOrigins);
-    this.source = source(this.allowedOrigins);
-  }
-
-  List<String> allowedOrigins() {
-    return allowedOrigins;
+    this.source = source(List.copyOf(allowedOrigins));
   }
 
   /** A new CORS filter for a security filter chain ({@code HttpSecurity.addFilter}). */

@@ -40,6 +40,7 @@ import org.springframework.security.oauth2.server.resource.web.BearerTokenAuthen
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
 import org.springframework.security.web.util.matcher.OrRequestMatcher;
 
 /**
@@ -197,27 +198,30 @@ public class SecurityConfig {
   @Bean
   WebSecurityCustomizer headerRules() {
     return web ->
-        web.httpFirewall(HeaderRules.firewall())
-            .requestRejectedHandler(
-                (request, response, rejected) -> {
-                  LOG.debug("Request rejected by the firewall: {}", rejected.getMessage());
-                  if (!FIREWALL_METHODS.contains(request.getMethod())) {
-                    response.setHeader("Allow", "GET, HEAD, POST, PUT, DELETE, OPTIONS");
-                    OperationOutcomes.write(
-                        response,
-                        HttpServletResponse.SC_METHOD_NOT_ALLOWED,
-                        "not-supported",
-                        "HTTP method not allowed");
-                    return;
-                  }
-                  OperationOutcomes.write(
-                      response,
-                      HttpServletResponse.SC_BAD_REQUEST,
-                      "invalid",
-                      "The request was rejected: its URL or headers contain a sequence this server"
-                          + " does not accept ('..', '//', ';', an encoded '.', '/', '\\' or '%',"
-                          + " or a control character)");
-                });
+        web.httpFirewall(HeaderRules.firewall()).requestRejectedHandler(firewallRejection());
+  }
+
+  private static RequestRejectedHandler firewallRejection() {
+    return (request, response, rejected) -> {
+      // Not the exception's message: it quotes the rejected URL part or header value.
+      LOG.debug("Request rejected by the firewall");
+      if (!FIREWALL_METHODS.contains(request.getMethod())) {
+        response.setHeader("Allow", "GET, HEAD, POST, PUT, DELETE, OPTIONS");
+        OperationOutcomes.write(
+            response,
+            HttpServletResponse.SC_METHOD_NOT_ALLOWED,
+            "not-supported",
+            "HTTP method not allowed");
+        return;
+      }
+      OperationOutcomes.write(
+          response,
+          HttpServletResponse.SC_BAD_REQUEST,
+          "invalid",
+          "The request was rejected: its URL or headers contain a sequence this server does not"
+              + " accept ('..', '//', ';', an encoded '.', '/', '\\' or '%', or a control"
+              + " character)");
+    };
   }
 
   @Bean
