@@ -3,6 +3,8 @@ package org.healthgateway.conformance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.restassured.response.Response;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.hl7.fhir.r4.model.Bundle;
@@ -241,5 +243,171 @@ class BadInputTest {
   private static void assertUnauthorized(Supplier<Response> request) {
     Response response = assertRejected(request, 401);
     assertThat(response.header("WWW-Authenticate")).as("WWW-Authenticate").startsWith("Bearer");
+  }
+
+  @Test
+  void delete_withoutIdOrWithCriteria_refusedWithOutcomeAndNoStackTrace() {
+    int logStart = gateway.readLog().length();
+    for (String path : List.of("/Observation", "/Observation?code=x", "/Subscription/")) {
+      Response response = assertRejected(() -> practitionerA().delete(path), 400, 405);
+      Fhir.assertFhirJsonError(response, response.statusCode(), "not-supported", "invalid");
+    }
+    for (String url : List.of("Observation", "Observation?code=x", "Subscription/")) {
+      String entry = "{\"request\":{\"method\":\"DELETE\",\"url\":\"" + url + "\"}}";
+      String transaction =
+          "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[" + entry + "]}";
+      Response refused = assertRejected(() -> practitionerA().body(transaction).post(""), 400);
+      Fhir.assertFhirJsonError(refused, 400, "not-supported", "invalid");
+
+      String batch = transaction.replace("\"transaction\"", "\"batch\"");
+      Response answered = practitionerA().body(batch).post("");
+      assertThat(answered.statusCode()).as("batch: %s", answered.asString()).isEqualTo(200);
+      Bundle.BundleEntryResponseComponent result =
+          Fhir.parse(Bundle.class, answered.asString()).getEntryFirstRep().getResponse();
+      assertThat(result.getStatus()).as("batch entry DELETE %s", url).startsWith("400");
+    }
+    gateway.assertLogQuietSince(logStart);
+  }
+
+  @Test
+  void create_invalidUtf8Body_400() {
+    byte[] latin1 =
+        ("{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"M\u00fcller\"}]}")
+            .getBytes(StandardCharsets.ISO_8859_1);
+    Response response = assertRejected(() -> practitionerA().body(latin1).post("/Patient"), 400);
+    Fhir.assertFhirJsonError(response, 400, "invalid", "structure");
+  }
+
+  @Test
+  void create_parseErrors_stableMessagesWithoutClassNames() {
+    for (String body :
+        List.of(
+            "{\"resourceType\":\"Observation\",\"status\":",
+            "{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":{\"text\":\"x\"},"
+                + "\"subject\":{\"reference\":\""
+                + patientP
+                + "\"},\"effectiveDateTime\":}")) {
+      Response response =
+          assertRejected(() -> practitionerA().body(body).post("/Observation"), 400);
+      Fhir.assertFhirJsonError(response, 400);
+    }
+    String xml = "<Observation xmlns=\"http://hl7.org/fhir\"><status value=\"final\"/>";
+    Response response =
+        assertRejected(
+            () ->
+                Fhir.as(gateway, GatewayProcess.PRACTITIONER_A)
+                    .contentType(Fhir.XML_TYPE)
+                    .accept("application/fhir+json")
+                    .body(xml)
+                    .post("/Observation"),
+            400,
+            422);
+    Fhir.assertFhirJsonError(response, response.statusCode());
+  }
+
+  @Test
+  void path_traversalAndBadEncoding_400Outcome() {
+    for (String target :
+        List.of(
+            "/fhir/Patient/../x",
+            "/fhir/Patient/%2e%2e%2fx",
+            "/fhir/Patient/%2e%2e/x",
+            "/fhir/Patient/a%2fb",
+            "/fhir/Patient/a%5cb",
+            "/fhir/Patient/%zz",
+            "/fhir/Patient?name=%zz",
+            "/fhir/Patient/a%00b",
+            "/fhir/Patient;x=y",
+            "/fhir//Patient")) {
+      RawHttp.Answer answer =
+          RawHttp.get(
+              gateway, target, RawHttp.bearer(gateway, GatewayProcess.PRACTITIONER_A).get(0));
+      Fhir.assertFhirJsonError(answer, 400, "invalid", "processing", "not-supported");
+    }
+  }
+
+  @Test
+  void request_urlOrHeaderTooLarge_414or431Outcome() {
+    String longUrl = "/fhir/Patient?name=" + "a".repeat(100 * 1024);
+    Fhir.assertFhirJsonError(RawHttp.get(gateway, longUrl), 414, "too-costly", "invalid");
+    RawHttp.Answer header =
+        RawHttp.get(gateway, "/fhir/Patient", "X-Big: " + "a".repeat(20 * 1024));
+    Fhir.assertFhirJsonError(header, 431, "too-costly", "invalid");
+  }
+
+  @Test
+  void request_controlCharacterInHeader_400Outcome() {
+    RawHttp.Answer answer = RawHttp.get(gateway, "/fhir/Patient", "X-Note: a\u0001b");
+    Fhir.assertFhirJsonError(answer, 400, "invalid", "processing");
+  }
+
+  @Test
+  void request_unsupportedMethodOrMediaType_outcome() {
+    List<String> auth = RawHttp.bearer(gateway, GatewayProcess.PRACTITIONER_A);
+    for (String method : List.of("TRACE", "FOO", "PATCH")) {
+      RawHttp.Answer answer = RawHttp.send(gateway, method, "/fhir/Patient", auth, null);
+      Fhir.assertFhirJsonError(answer, 405, "not-supported");
+    }
+    RawHttp.Answer plain =
+        RawHttp.send(
+            gateway,
+            "POST",
+            "/fhir/Observation",
+            RawHttp.bearer(gateway, GatewayProcess.PRACTITIONER_A, "Content-Type: text/plain"),
+            observation(null, "").getBytes(StandardCharsets.UTF_8));
+    Fhir.assertFhirJsonError(plain, 415, "not-supported", "invalid");
+    RawHttp.Answer malformed =
+        RawHttp.send(
+            gateway,
+            "POST",
+            "/fhir/Observation",
+            RawHttp.bearer(gateway, GatewayProcess.PRACTITIONER_A, "Content-Type: ;;;="),
+            observation(null, "").getBytes(StandardCharsets.UTF_8));
+    Fhir.assertFhirJsonError(malformed, 415, "not-supported", "invalid");
+    RawHttp.Answer charset =
+        RawHttp.send(
+            gateway,
+            "POST",
+            "/fhir/Observation",
+            RawHttp.bearer(
+                gateway,
+                GatewayProcess.PRACTITIONER_A,
+                "Content-Type: application/fhir+json; charset=no-such-charset"),
+            observation(null, "").getBytes(StandardCharsets.UTF_8));
+    Fhir.assertFhirJsonError(charset, 415, "not-supported", "invalid");
+  }
+
+  @Test
+  void create_bodyInAnotherCharset_415() {
+    byte[] latin1 =
+        ("{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"M\u00fcller\"}]}")
+            .getBytes(StandardCharsets.ISO_8859_1);
+    Response response =
+        assertRejected(
+            () ->
+                Fhir.as(gateway, GatewayProcess.PRACTITIONER_A)
+                    .contentType("application/fhir+json; charset=ISO-8859-1")
+                    .body(latin1)
+                    .post("/Patient"),
+            415);
+    Fhir.assertFhirJsonError(response, 415, "not-supported");
+  }
+
+  @Test
+  void head_onFhirApi_answersLikeGetWithoutBody() {
+    RawHttp.Answer metadata = RawHttp.send(gateway, "HEAD", "/fhir/metadata", List.of(), null);
+    assertThat(metadata.status()).as("HEAD metadata").isEqualTo(200);
+    assertThat(metadata.mediaType()).isEqualTo("application/fhir+json");
+    assertThat(metadata.body()).isEmpty();
+    RawHttp.Answer patient =
+        RawHttp.send(
+            gateway,
+            "HEAD",
+            "/fhir/" + patientP,
+            RawHttp.bearer(gateway, GatewayProcess.PATIENT_P),
+            null);
+    assertThat(patient.status()).as("HEAD %s", patientP).isEqualTo(200);
+    assertThat(patient.header("ETag")).isNotBlank();
+    assertThat(patient.body()).isEmpty();
   }
 }

@@ -101,6 +101,57 @@ final class Fhir {
     return outcome;
   }
 
+  /**
+   * Asserts what a client of the FHIR API checks on an error: the status, a FHIR JSON body ({@code
+   * application/fhir+json}) that is an OperationOutcome, and an issue with one of the given codes;
+   * no diagnostics may name a Java class.
+   */
+  static OperationOutcome assertFhirJsonError(
+      int status, String contentType, String body, int expectedStatus, String... issueCodes) {
+    assertThat(status).as("status; body: %s", body).isEqualTo(expectedStatus);
+    assertThat(contentType)
+        .as("Content-Type of %d; body: %s", status, body)
+        .isNotNull()
+        .startsWith("application/fhir+json");
+    OperationOutcome outcome;
+    try {
+      outcome = json().parseResource(OperationOutcome.class, body);
+    } catch (RuntimeException e) {
+      throw new AssertionError("body of " + status + " is not an OperationOutcome: " + body, e);
+    }
+    assertThat(outcome.getIssue()).as("OperationOutcome.issue of %s", body).isNotEmpty();
+    if (issueCodes.length > 0) {
+      assertThat(outcome.getIssue())
+          .as("issue codes of %s", body)
+          .anyMatch(issue -> List.of(issueCodes).contains(issue.getCode().toCode()));
+    }
+    assertThat(outcomeText(outcome))
+        .as("diagnostics of %s", body)
+        .doesNotContainPattern(JAVA_CLASS);
+    return outcome;
+  }
+
+  static OperationOutcome assertFhirJsonError(
+      Response response, int expectedStatus, String... issueCodes) {
+    return assertFhirJsonError(
+        response.statusCode(),
+        response.header("Content-Type"),
+        response.asString(),
+        expectedStatus,
+        issueCodes);
+  }
+
+  static OperationOutcome assertFhirJsonError(
+      RawHttp.Answer answer, int expectedStatus, String... issueCodes) {
+    return assertFhirJsonError(
+        answer.status(), answer.header("Content-Type"), answer.text(), expectedStatus, issueCodes);
+  }
+
+  /** A qualified Java class name such as {@code com.google.gson.JsonSyntaxException}. */
+  static final String JAVA_CLASS =
+      "\\b(?:java|javax|jakarta|com|org|ca|net|io)\\.(?:[a-z][a-z0-9_]*\\.)*[A-Z]\\w*"
+          + "|\\b[A-Z]\\w+(?:Exception|Error)\\b";
+
   /** All diagnostics and details texts of an OperationOutcome, joined. */
   static String outcomeText(OperationOutcome outcome) {
     StringBuilder text = new StringBuilder();

@@ -68,6 +68,7 @@ final class GatewayProcess implements AutoCloseable {
   private Process process;
   private Path logFile;
   private int port;
+  private int managementPort;
 
   private GatewayProcess(String name, Path dataDir, Path secretsDir, List<String> extraArgs) {
     this.name = name;
@@ -123,6 +124,11 @@ final class GatewayProcess implements AutoCloseable {
     return baseUrl() + "/fhir";
   }
 
+  /** Base URL of the management server (actuator), which listens on loopback only. */
+  String managementUrl() {
+    return "http://127.0.0.1:" + managementPort;
+  }
+
   /** Starts the server and waits until {@code GET /fhir/metadata} answers 200. */
   GatewayProcess start() {
     launch();
@@ -167,12 +173,14 @@ final class GatewayProcess implements AutoCloseable {
   private void launch() {
     assertThat(process == null || !process.isAlive()).as("already running").isTrue();
     port = freePort();
+    managementPort = freePort();
     tokens.clear();
     List<String> command = new ArrayList<>();
     command.add(javaBinary());
     command.add("-jar");
     command.add(gatewayJar().toString());
     command.add("--server.port=" + port);
+    command.add("--management.server.port=" + managementPort);
     command.add("--gateway.data-dir=" + dataDir.toAbsolutePath());
     command.add("--gateway.secrets-dir=" + secretsDir.toAbsolutePath());
     command.addAll(extraArgs);
@@ -388,6 +396,18 @@ final class GatewayProcess implements AutoCloseable {
     } catch (IOException e) {
       return "<log unreadable: " + e + ">";
     }
+  }
+
+  /**
+   * Asserts that the server wrote no stack trace and no ERROR line after the given position of its
+   * log ({@code readLog().length()} before the requests under test).
+   */
+  void assertLogQuietSince(int offset) {
+    String since = readLog().substring(offset);
+    assertThat(since.lines())
+        .as("gateway log after the requests under test")
+        .noneMatch(line -> line.startsWith("\tat ") || line.startsWith("Caused by: "))
+        .noneMatch(line -> line.contains(" ERROR "));
   }
 
   private boolean metadataAnswers200() {

@@ -6,8 +6,13 @@ import ca.uhn.fhir.rest.api.EncodingEnum;
 import ca.uhn.fhir.rest.server.FifoMemoryPagingProvider;
 import ca.uhn.fhir.rest.server.IResourceProvider;
 import ca.uhn.fhir.rest.server.RestfulServer;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.healthgateway.server.consent.KeyReleaseService;
 import org.healthgateway.server.fhir.ConsentResourceProvider;
 import org.healthgateway.server.fhir.GenericResourceProvider;
@@ -16,6 +21,7 @@ import org.healthgateway.server.fhir.LedgerOperations;
 import org.healthgateway.server.fhir.PatientResourceProvider;
 import org.healthgateway.server.fhir.ResourceService;
 import org.healthgateway.server.fhir.TransactionProvider;
+import org.healthgateway.server.security.OperationOutcomes;
 
 /** HAPI's plain server with one generic provider per R4 resource type. */
 public final class FhirServlet extends RestfulServer {
@@ -41,6 +47,33 @@ public final class FhirServlet extends RestfulServer {
     this.interceptors = interceptors;
     this.releases = releases;
     this.keyRegistration = keyRegistration;
+  }
+
+  /** The HTTP methods of the FHIR REST API that this server implements. */
+  static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS");
+
+  /**
+   * HEAD is answered as GET without a body (HAPI has no HEAD bindings and answered 400). Any other
+   * method (PATCH, which no provider implements, or an unknown one) is 405 with an {@code Allow}
+   * header and an OperationOutcome; HAPI answered 400, some without a body.
+   */
+  @Override
+  protected void service(HttpServletRequest request, HttpServletResponse response)
+      throws ServletException, IOException {
+    if (request.getMethod().equals("HEAD")) {
+      doHead(request, response);
+      return;
+    }
+    if (!METHODS.contains(request.getMethod())) {
+      response.setHeader("Allow", "GET, HEAD, POST, PUT, DELETE, OPTIONS");
+      OperationOutcomes.write(
+          response,
+          HttpServletResponse.SC_METHOD_NOT_ALLOWED,
+          "not-supported",
+          "HTTP method not supported here: " + request.getMethod().replaceAll("[^A-Za-z-]", "?"));
+      return;
+    }
+    super.service(request, response);
   }
 
   @Override

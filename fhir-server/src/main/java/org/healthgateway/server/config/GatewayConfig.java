@@ -241,6 +241,7 @@ public class GatewayConfig {
       AuditService audit,
       java.util.concurrent.ExecutorService batchWorkers) {
     List<Object> interceptors = new ArrayList<>();
+    interceptors.add(new ErrorOutcomeInterceptor());
     interceptors.add(new FhirMetricsInterceptor(meters));
     interceptors.add(new CapabilityInterceptor(fhir));
     org.healthgateway.server.smart.SmartScopeInterceptor scopes =
@@ -270,9 +271,9 @@ public class GatewayConfig {
   }
 
   @Bean
-  FilterRegistrationBean<BodyLimitFilter> bodyLimitFilter(GatewayProperties properties) {
-    FilterRegistrationBean<BodyLimitFilter> registration =
-        new FilterRegistrationBean<>(new BodyLimitFilter(properties.maxBodyBytes()));
+  FilterRegistrationBean<RequestSyntaxFilter> requestSyntaxFilter(GatewayProperties properties) {
+    FilterRegistrationBean<RequestSyntaxFilter> registration =
+        new FilterRegistrationBean<>(new RequestSyntaxFilter(properties.maxBodyBytes()));
     registration.addUrlPatterns("/fhir/*");
     registration.setOrder(Integer.MIN_VALUE);
     return registration;
@@ -290,6 +291,9 @@ public class GatewayConfig {
             new InMemoryTerminologyServerValidationSupport(fhir),
             new SnapshotGeneratingValidationSupport(fhir));
     FhirInstanceValidator validator = new FhirInstanceValidator(chain);
+    // HAPI's worker context cannot list code systems, which the validator needs for ValueSets that
+    // include urn:oid: systems (HAPI-0650, a 500 before); this one lists the chain's.
+    validator.setWrappedWorkerContext(chain, new CatalogWorkerContext(chain));
     validator.setAnyExtensionsAllowed(true);
     // Synthea and most EHRs declare US Core and other profiles we do not hold; base R4 rules still
     // apply.

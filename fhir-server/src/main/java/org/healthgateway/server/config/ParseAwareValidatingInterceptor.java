@@ -1,42 +1,41 @@
 package org.healthgateway.server.config;
 
-import ca.uhn.fhir.parser.DataFormatException;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
-import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import ca.uhn.fhir.rest.server.interceptor.RequestValidatingInterceptor;
+import ca.uhn.fhir.validation.IValidatorModule;
 import ca.uhn.fhir.validation.ValidationResult;
+import org.healthgateway.server.fhir.Outcomes;
+import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * HAPI's request validation, except that a body that does not parse is the client's error: the
- * validator reports such bodies as 500, they are answered as 400 with the parser's message.
+ * HAPI's request validation, failing closed: every validator module runs inside a {@link
+ * FailClosedValidatorModule} (a body that does not parse is 400, a validator crash 422), and any
+ * failure HAPI still reports as a server error ({@code HAPI-0331}, which drops the cause) refuses
+ * the resource with 422 as well. HAPI's own alternative, {@code setIgnoreValidatorExceptions},
+ * would accept the resource unvalidated.
  */
 public final class ParseAwareValidatingInterceptor extends RequestValidatingInterceptor {
+  private static final Logger LOG = LoggerFactory.getLogger(ParseAwareValidatingInterceptor.class);
+
+  @Override
+  public ParseAwareValidatingInterceptor addValidatorModule(IValidatorModule module) {
+    super.addValidatorModule(new FailClosedValidatorModule(module));
+    return this;
+  }
 
   @Override
   protected ValidationResult validate(String request, RequestDetails details) {
     try {
       return super.validate(request, details);
     } catch (InternalErrorException e) {
-      if (causedByParsing(e)) {
-        throw new InvalidRequestException(
-            "The request body is not a valid FHIR resource: " + e.getMessage());
-      }
-      throw e;
+      LOG.warn("Validation failure, resource refused with 422: {}", ErrorText.describe(e));
+      throw Outcomes.withIssue(
+          new UnprocessableEntityException(FailClosedValidatorModule.VALIDATOR_FAILED),
+          IssueType.PROCESSING);
     }
-  }
-
-  private static boolean causedByParsing(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      String message = String.valueOf(t.getMessage());
-      if (t instanceof DataFormatException
-          || message.contains("JsonSyntaxException")
-          || message.contains("DataFormatException")
-          || t.getClass().getName().equals("com.google.gson.JsonSyntaxException")
-          || t.getClass().getName().startsWith("com.fasterxml.jackson.core.")) {
-        return true;
-      }
-    }
-    return false;
   }
 }

@@ -11,9 +11,12 @@ import ca.uhn.fhir.rest.annotation.ResourceParam;
 import ca.uhn.fhir.rest.annotation.Search;
 import ca.uhn.fhir.rest.annotation.Update;
 import ca.uhn.fhir.rest.api.MethodOutcome;
+import ca.uhn.fhir.rest.api.RequestTypeEnum;
 import ca.uhn.fhir.rest.api.server.IBundleProvider;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.IResourceProvider;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import ca.uhn.fhir.rest.server.exceptions.MethodNotAllowedException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -22,6 +25,7 @@ import java.util.Map;
 import org.healthgateway.server.security.Requester;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IIdType;
+import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Parameters;
 
 /**
@@ -67,8 +71,27 @@ public class GenericResourceProvider implements IResourceProvider {
     return service.update(id, resource, Requester.current());
   }
 
+  /**
+   * Deletes one resource by id. HAPI also routes {@code DELETE [type]} and {@code DELETE
+   * [type]?criteria} here, without an id: the first is not a FHIR interaction (405), the second is
+   * a conditional delete, which this server refuses (400).
+   */
   @Delete
-  public MethodOutcome delete(@IdParam IIdType id) {
+  public MethodOutcome delete(@IdParam IIdType id, RequestDetails request) {
+    if (id == null || !id.hasIdPart()) {
+      if (request.getParameters().isEmpty()) {
+        throw Outcomes.withIssue(
+            new MethodNotAllowedException(
+                "DELETE needs a resource id: DELETE [base]/" + typeName + "/[id]",
+                RequestTypeEnum.GET,
+                RequestTypeEnum.POST),
+            OperationOutcome.IssueType.NOTSUPPORTED);
+      }
+      throw Outcomes.withIssue(
+          new InvalidRequestException(
+              "Conditional delete is not supported: DELETE [base]/" + typeName + "/[id]"),
+          OperationOutcome.IssueType.NOTSUPPORTED);
+    }
     return service.delete(typeName, id.getIdPart(), Requester.current());
   }
 

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -22,6 +23,7 @@ import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Bundle.BundleEntryComponent;
 import org.hl7.fhir.r4.model.Bundle.HTTPVerb;
 import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Resource;
 
 /**
@@ -131,10 +133,7 @@ public final class TransactionProcessor {
       }
       case PUT -> {
         requireResource(resource, url);
-        IdType target = new IdType(url);
-        if (!target.hasIdPart() || url.contains("?")) {
-          throw new InvalidRequestException("PUT entry needs a url of the form Type/id: " + url);
-        }
+        IdType target = instanceUrl("PUT", url);
         if (!target.getResourceType().equals(resource.fhirType())) {
           throw new InvalidRequestException("Entry url " + url + " does not match resource type");
         }
@@ -156,10 +155,7 @@ public final class TransactionProcessor {
             request.getIfMatch());
       }
       case DELETE -> {
-        IdType target = new IdType(url);
-        if (!target.hasIdPart() || url.contains("?")) {
-          throw new InvalidRequestException("DELETE entry needs a url of the form Type/id: " + url);
-        }
+        IdType target = instanceUrl("DELETE", url);
         return new Planned(
             target.getResourceType(), target.getIdPart(), null, HTTPVerb.DELETE, null, null);
       }
@@ -167,6 +163,29 @@ public final class TransactionProcessor {
           throw new InvalidRequestException(
               "Bundle entries support POST, PUT and DELETE; not " + method);
     }
+  }
+
+  /**
+   * The {@code Type/id} an entry's url names. Conditional urls ({@code Type?criteria}) and type
+   * urls are refused with 400: conditional update and delete are not supported.
+   */
+  private static IdType instanceUrl(String method, String url) {
+    if (url != null && url.contains("?")) {
+      throw Outcomes.withIssue(
+          new InvalidRequestException(
+              "Conditional "
+                  + method.toLowerCase(Locale.ROOT)
+                  + " is not supported; the entry url must be Type/id: "
+                  + url),
+          OperationOutcome.IssueType.NOTSUPPORTED);
+    }
+    IdType target = new IdType(url == null ? "" : url);
+    if (!target.hasResourceType() || !target.hasIdPart()) {
+      throw Outcomes.withIssue(
+          new InvalidRequestException(method + " entry needs a url of the form Type/id: " + url),
+          OperationOutcome.IssueType.INVALID);
+    }
+    return target;
   }
 
   private Write versioned(Planned p, String requester) {

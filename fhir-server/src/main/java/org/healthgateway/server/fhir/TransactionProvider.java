@@ -66,14 +66,21 @@ public final class TransactionProvider {
     try {
       check.accept(entry);
       return processor.single(entry, requester);
-    } catch (BaseServerResponseException e) {
+    } catch (RuntimeException failure) {
+      // One failing entry answers for itself; an unexpected failure is logged, not a 500 for all.
+      BaseServerResponseException e = Errors.map(failure);
       Bundle.BundleEntryComponent failed = new Bundle.BundleEntryComponent();
-      OperationOutcome outcome = new OperationOutcome();
-      outcome
-          .addIssue()
-          .setSeverity(OperationOutcome.IssueSeverity.ERROR)
-          .setCode(OperationOutcome.IssueType.PROCESSING)
-          .setDiagnostics(e.getMessage());
+      OperationOutcome outcome;
+      if (e.getOperationOutcome() instanceof OperationOutcome attached) {
+        outcome = attached;
+      } else {
+        outcome = new OperationOutcome();
+        outcome
+            .addIssue()
+            .setSeverity(OperationOutcome.IssueSeverity.ERROR)
+            .setCode(OperationOutcome.IssueType.PROCESSING)
+            .setDiagnostics(e.getMessage());
+      }
       failed.getResponse().setStatus(Integer.toString(e.getStatusCode())).setOutcome(outcome);
       return failed;
     }

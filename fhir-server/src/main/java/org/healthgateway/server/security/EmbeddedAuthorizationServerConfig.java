@@ -55,8 +55,8 @@ public class EmbeddedAuthorizationServerConfig {
 
   @Bean
   @Order(1)
-  SecurityFilterChain authorizationServerChain(HttpSecurity http, SmartRequestRules rules)
-      throws Exception {
+  SecurityFilterChain authorizationServerChain(
+      HttpSecurity http, SmartRequestRules rules, CorsPolicy cors) throws Exception {
     OAuth2AuthorizationServerConfigurer authorizationServer =
         OAuth2AuthorizationServerConfigurer.authorizationServer();
     ClientAssertionDecoders assertionDecoders = new ClientAssertionDecoders();
@@ -100,7 +100,7 @@ public class EmbeddedAuthorizationServerConfig {
                     new LoginUrlAuthenticationEntryPoint("/login"),
                     antMatcher("/oauth2/authorize")))
         .oauth2ResourceServer(resource -> resource.jwt(Customizer.withDefaults()))
-        .cors(Customizer.withDefaults())
+        .addFilter(cors.filter())
         .csrf(csrf -> csrf.ignoringRequestMatchers(authorizationServer.getEndpointsMatcher()));
     return http.build();
   }
@@ -128,11 +128,16 @@ public class EmbeddedAuthorizationServerConfig {
     return handler;
   }
 
-  /** Login form and consent screen of the demo users (browser session, CSRF-protected). */
+  /**
+   * Login form and consent screen of the demo users (browser session, CSRF-protected). CORS
+   * preflights of the token, userinfo, JWKS and discovery endpoints land here too, since the
+   * authorization server's chain matches those endpoints only for their GET or POST.
+   */
   @Bean
   @Order(3)
-  SecurityFilterChain loginChain(HttpSecurity http) throws Exception {
-    http.authorizeHttpRequests(
+  SecurityFilterChain loginChain(HttpSecurity http, CorsPolicy cors) throws Exception {
+    http.addFilter(cors.filter())
+        .authorizeHttpRequests(
             authorize ->
                 authorize
                     .requestMatchers(antMatcher("/error"))
@@ -163,7 +168,7 @@ public class EmbeddedAuthorizationServerConfig {
   }
 
   @Bean
-  RegisteredClientRepository registeredClients(
+  RegisteredApps registeredApps(
       DemoClients clients,
       GatewayProperties properties,
       SmartProperties smart,
@@ -173,7 +178,12 @@ public class EmbeddedAuthorizationServerConfig {
         DemoApps.loadOrCreate(properties.secretsDir(), properties.demo())
             .registeredClients(encoder, smart.demoRedirectUris()));
     registered.addAll(BackendClients.load(properties.secretsDir()));
-    return new InMemoryRegisteredClientRepository(registered);
+    return new RegisteredApps(registered);
+  }
+
+  @Bean
+  RegisteredClientRepository registeredClients(RegisteredApps apps) {
+    return new InMemoryRegisteredClientRepository(apps.clients());
   }
 
   @Bean

@@ -14,8 +14,12 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import org.healthgateway.server.config.GatewayProperties;
 import org.healthgateway.server.smart.SmartProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -36,10 +40,8 @@ import org.springframework.security.oauth2.server.resource.web.BearerTokenAuthen
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
 import org.springframework.security.web.util.matcher.OrRequestMatcher;
-import org.springframework.web.cors.CorsConfiguration;
-import org.springframework.web.cors.CorsConfigurationSource;
-import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
 
 /**
  * The resource-server chain that protects {@code /fhir}, {@code /smart} and the actuator: every
@@ -51,25 +53,36 @@ import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
  */
 @Configuration
 public class SecurityConfig {
+  private static final Logger LOG = LoggerFactory.getLogger(SecurityConfig.class);
 
   @Bean
   @Order(2)
-  SecurityFilterChain fhirChain(HttpSecurity http) throws Exception {
+  SecurityFilterChain fhirChain(HttpSecurity http, CorsPolicy cors) throws Exception {
     // The FHIR servlet is not Spring MVC's: match on the raw path, not on MVC mappings.
     http.securityMatcher(
             new OrRequestMatcher(
-                antMatcher("/fhir/**"), antMatcher("/actuator/**"), antMatcher("/smart/**")))
+                antMatcher("/fhir/**"),
+                antMatcher("/actuator/**"),
+                antMatcher("/smart/**"),
+                antMatcher("/livez"),
+                antMatcher("/readyz")))
         .authorizeHttpRequests(
             authorize ->
                 authorize
                     .requestMatchers(antMatcher(HttpMethod.OPTIONS, "/fhir/**"))
                     .permitAll()
-                    .requestMatchers(antMatcher(HttpMethod.GET, "/fhir/metadata"))
+                    .requestMatchers(
+                        antMatcher(HttpMethod.GET, "/fhir/metadata"),
+                        antMatcher(HttpMethod.HEAD, "/fhir/metadata"))
                     .permitAll()
                     .requestMatchers(antMatcher(HttpMethod.GET, "/fhir/.well-known/**"))
                     .permitAll()
+                    // Served on the management port only (loopback by default), and the probes.
                     .requestMatchers(
-                        antMatcher("/actuator/health/**"), antMatcher("/actuator/prometheus"))
+                        antMatcher("/actuator/health/**"),
+                        antMatcher("/actuator/prometheus"),
+                        antMatcher(HttpMethod.GET, "/livez"),
+                        antMatcher(HttpMethod.GET, "/readyz"))
                     .permitAll()
                     .anyRequest()
                     .authenticated())
@@ -81,7 +94,7 @@ public class SecurityConfig {
                     .accessDeniedHandler(fhirAccessDeniedHandler()))
         .exceptionHandling(e -> e.authenticationEntryPoint(fhirAuthenticationEntryPoint()))
         .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-        .cors(Customizer.withDefaults())
+        .addFilter(cors.filter())
         .csrf(csrf -> csrf.disable());
     return http.build();
   }
@@ -105,26 +118,18 @@ public class SecurityConfig {
   }
 
   /**
-   * Browser apps (SMART public clients) call the FHIR and token endpoints from their own origin
-   * with a bearer token, never with cookies, so any origin may call without credentials.
+   * Browser apps (SMART apps) call the FHIR API, discovery, token endpoint and userinfo from their
+   * own origin: the configured {@code gateway.cors.allowed-origins}, by default the origins of the
+   * registered apps' redirect URIs (none with an external provider).
    */
   @Bean
-  CorsConfigurationSource corsConfigurationSource() {
-    CorsConfiguration cors = new CorsConfiguration();
-    cors.addAllowedOriginPattern("*");
-    cors.setAllowedMethods(List.of("GET", "POST", "PUT", "DELETE", "OPTIONS"));
-    cors.setAllowedHeaders(
-        List.of("Authorization", "Content-Type", "Accept", "If-Match", "If-None-Exist", "Prefer"));
-    cors.setExposedHeaders(List.of("Location", "ETag", "Content-Location", "Last-Modified"));
-    cors.setAllowCredentials(false);
-    cors.setMaxAge(3600L);
-    UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
-    source.registerCorsConfiguration("/fhir/**", cors);
-    source.registerCorsConfiguration("/oauth2/token", cors);
-    source.registerCorsConfiguration("/oauth2/revoke", cors);
-    source.registerCorsConfiguration("/oauth2/jwks", cors);
-    source.registerCorsConfiguration("/.well-known/**", cors);
-    return source;
+  CorsPolicy corsPolicy(CorsProperties properties, ObjectProvider<RegisteredApps> apps) {
+    Collection<String> origins =
+        properties.allowedOrigins().isEmpty()
+            ? apps.stream().flatMap(a -> a.redirectOrigins().stream()).distinct().toList()
+            : properties.allowedOrigins();
+    LOG.info("CORS: browser apps from {} may call the FHIR API", origins);
+    return new CorsPolicy(origins);
   }
 
   /** Client secrets are random 256-bit values, so a low bcrypt cost keeps token calls fast. */
@@ -179,9 +184,44 @@ public class SecurityConfig {
     return expected.equals(aud);
   }
 
+  /** The methods {@code StrictHttpFirewall} lets through; it rejects TRACE and unknown ones. */
+  private static final Set<String> FIREWALL_METHODS =
+      Set.of("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT");
+
+  /**
+   * Spring Security's firewall (with {@link HeaderRules}); a request it rejects ({@code /../},
+   * {@code //}, {@code ;}, encoded {@code .} or {@code %}, control characters in headers) is 400
+   * with an OperationOutcome instead of Spring Boot's JSON error page, a method it does not let
+   * through (TRACE, unknown ones) 405. The answer does not repeat the rejected part: it may be a
+   * header value such as a token.
+   */
   @Bean
   WebSecurityCustomizer headerRules() {
-    return web -> web.httpFirewall(HeaderRules.firewall());
+    return web ->
+        web.httpFirewall(HeaderRules.firewall()).requestRejectedHandler(firewallRejection());
+  }
+
+  private static RequestRejectedHandler firewallRejection() {
+    return (request, response, rejected) -> {
+      // Not the exception's message: it quotes the rejected URL part or header value.
+      LOG.debug("Request rejected by the firewall");
+      if (!FIREWALL_METHODS.contains(request.getMethod())) {
+        response.setHeader("Allow", "GET, HEAD, POST, PUT, DELETE, OPTIONS");
+        OperationOutcomes.write(
+            response,
+            HttpServletResponse.SC_METHOD_NOT_ALLOWED,
+            "not-supported",
+            "HTTP method not allowed");
+        return;
+      }
+      OperationOutcomes.write(
+          response,
+          HttpServletResponse.SC_BAD_REQUEST,
+          "invalid",
+          "The request was rejected: its URL or headers contain a sequence this server does not"
+              + " accept ('..', '//', ';', an encoded '.', '/', '\\' or '%', or a control"
+              + " character)");
+    };
   }
 
   @Bean

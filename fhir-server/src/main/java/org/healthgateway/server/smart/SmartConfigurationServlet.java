@@ -8,8 +8,8 @@ import java.io.IOException;
 
 /**
  * Serves {@code /fhir/.well-known/smart-configuration}. An exact servlet mapping, because HAPI's
- * servlet owns {@code /fhir/*}. Open to everyone and to browser apps of any origin (no
- * credentials).
+ * servlet owns {@code /fhir/*}. Open to everyone; browser apps of the allowed origins get the CORS
+ * headers from the security chain ({@code CorsPolicy}).
  */
 final class SmartConfigurationServlet extends HttpServlet {
   private static final long serialVersionUID = 1L;
@@ -33,7 +33,6 @@ final class SmartConfigurationServlet extends HttpServlet {
       throws IOException {
     response.setStatus(HttpServletResponse.SC_OK);
     response.setContentType("application/json");
-    response.setHeader("Access-Control-Allow-Origin", "*");
     response.setHeader("Cache-Control", "public, max-age=300");
     response.getOutputStream().write(body);
   }

@@ -13,18 +13,30 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.nio.charset.Charset;
 import org.healthgateway.server.security.OperationOutcomes;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Refuses request bodies over the configured limit with 413 and an OperationOutcome: by
- * Content-Length when given, else by reading at most limit + 1 bytes (chunked uploads). The FHIR
- * parser reads whole bodies anyway, so buffering up to the limit costs no extra memory bound.
+ * Refuses, with an OperationOutcome and before anything parses them, the requests to {@code /fhir}
+ * that the FHIR layer would misread:
+ *
+ * <ul>
+ *   <li>bodies over the configured limit: 413, by Content-Length when given, else by reading at
+ *       most limit + 1 bytes (chunked uploads). The FHIR parser reads whole bodies anyway, so
+ *       buffering up to the limit costs no extra memory bound;
+ *   <li>text bodies (JSON, XML, text, forms) that are not valid UTF-8: 400. HAPI decodes leniently
+ *       and stored U+FFFD for every bad byte;
+ *   <li>a Content-Type charset other than UTF-8 (or US-ASCII): 415. FHIR bodies are UTF-8, and HAPI
+ *       decodes them as UTF-8 whatever the charset says;
+ *   <li>a query string with a malformed percent-escape ({@code %zz}): 400. HAPI's URL decoder
+ *       threw, which was a 500.
+ * </ul>
  */
-public final class BodyLimitFilter extends OncePerRequestFilter {
+public final class RequestSyntaxFilter extends OncePerRequestFilter {
   private final long maxBytes;
 
-  public BodyLimitFilter(long maxBytes) {
+  public RequestSyntaxFilter(long maxBytes) {
     this.maxBytes = maxBytes;
   }
 
@@ -32,6 +44,14 @@ public final class BodyLimitFilter extends OncePerRequestFilter {
   protected void doFilterInternal(
       HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
+    if (!TextEncoding.wellFormedPercentEscapes(request.getQueryString())) {
+      OperationOutcomes.write(
+          response,
+          HttpServletResponse.SC_BAD_REQUEST,
+          "invalid",
+          "Malformed percent-encoding in the query string: '%' must be followed by two hex digits");
+      return;
+    }
     if (request.getContentLengthLong() > maxBytes) {
       tooLarge(response);
       return;
@@ -41,9 +61,28 @@ public final class BodyLimitFilter extends OncePerRequestFilter {
       chain.doFilter(request, response);
       return;
     }
+    Charset charset;
+    try {
+      charset = TextEncoding.charsetOf(request.getCharacterEncoding());
+    } catch (IllegalArgumentException e) {
+      OperationOutcomes.write(
+          response,
+          HttpServletResponse.SC_UNSUPPORTED_MEDIA_TYPE,
+          "not-supported",
+          "Unsupported charset in Content-Type: FHIR bodies are UTF-8");
+      return;
+    }
     byte[] body = readAtMost(request.getInputStream(), maxBytes + 1);
     if (body.length > maxBytes) {
       tooLarge(response);
+      return;
+    }
+    if (TextEncoding.isText(request.getContentType()) && !TextEncoding.decodes(body, charset)) {
+      OperationOutcomes.write(
+          response,
+          HttpServletResponse.SC_BAD_REQUEST,
+          "structure",
+          "The request body is not valid " + charset.name() + " text");
       return;
     }
     chain.doFilter(new BufferedRequest(request, body), response);
