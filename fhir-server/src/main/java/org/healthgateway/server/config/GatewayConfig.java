@@ -215,6 +215,7 @@ public class GatewayConfig {
       Subscriptions subscriptions) {
     List<Object> interceptors = new ArrayList<>();
     interceptors.add(new FhirMetricsInterceptor(meters));
+    interceptors.add(new UnparsableBodyInterceptor());
     interceptors.add(new CapabilityInterceptor(fhir));
     interceptors.add(new org.healthgateway.server.smart.SmartScopeInterceptor(fhir, service));
     interceptors.add(subscriptions.interceptor());
