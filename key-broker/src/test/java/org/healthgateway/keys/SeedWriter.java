@@ -50,7 +50,7 @@ final class SeedWriter {
     write(jwe, "ec", wrapper.wrap(SeedKeys.EC.toPublicJWK(), DataKeys.newDataKey()));
     write(jwe, "rsa", wrapper.wrap(SeedKeys.RSA.toPublicJWK(), DataKeys.newDataKey()));
 
-    Path jwk = resources.resolve("JwkFuzzTestInputs/use_anyJwk_worksOrThrowsCheckedException");
+    Path jwk = resources.resolve("JwkFuzzTestInputs/use_anyJwk_acceptedKeysWork");
     write(jwk, "ec", SeedKeys.EC.toPublicJWK().toJSONString());
     write(jwk, "rsa", SeedKeys.RSA.toPublicJWK().toJSONString());
     write(
