@@ -149,6 +149,33 @@ class BadInputTest {
   }
 
   @Test
+  void create_xmlRootIsNoResource_4xxNot500() {
+    // Found by FhirBodyFuzzTest: HAPI 8.8.1 throws NullPointerException for an XML root element
+    // that is no resource (a 500 without UnparsableBodyInterceptor, or with validation off).
+    assertRejected(
+        () ->
+            Fhir.as(gateway, GatewayProcess.PRACTITIONER_A)
+                .contentType(Fhir.XML_TYPE)
+                .body(
+                    "<extension url=\"http://example.org/x\"><valueString value=\"y\"/></extension>")
+                .post("/Observation"),
+        400,
+        422);
+  }
+
+  @Test
+  void create_ifNoneExistWithBadPercentEncoding_400() {
+    // Found by SearchUrlFuzzTest: URLDecoder's IllegalArgumentException was a 500.
+    assertRejected(
+        () ->
+            practitionerA()
+                .header("If-None-Exist", "identifier=%zz")
+                .body(observation(null, ""))
+                .post("/Observation"),
+        400);
+  }
+
+  @Test
   void transaction_oneInvalidEntry_nothingWritten() {
     String system = "urn:uuid:" + UUID.randomUUID();
     String valid =

@@ -243,6 +243,7 @@ public class GatewayConfig {
     List<Object> interceptors = new ArrayList<>();
     interceptors.add(new ErrorOutcomeInterceptor());
     interceptors.add(new FhirMetricsInterceptor(meters));
+    interceptors.add(new UnparsableBodyInterceptor());
     interceptors.add(new CapabilityInterceptor(fhir));
     org.healthgateway.server.smart.SmartScopeInterceptor scopes =
         new org.healthgateway.server.smart.SmartScopeInterceptor(fhir, service);

@@ -7,6 +7,7 @@ import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -62,8 +63,8 @@ public final class KeyRegistrationProvider {
     }
     boolean recovery = patient != null && patient.hasValue();
     String subject = recovery ? recoveredPatient(requester, patient.getValue()) : requester;
-    JWK enc = publicKey(encryptionKey.getValue());
-    JWK sig = publicKey(signingKey.getValue());
+    JWK enc = publicKey(encryptionKey.getValue(), KeyUse.ENCRYPTION);
+    JWK sig = publicKey(signingKey.getValue(), KeyUse.SIGNATURE);
     verifyClaims(subject, enc, sig, sig, proof.getValue(), "proof of possession");
     if (!recovery && holdsOwnKeys(subject)) {
       if (rotationProof == null || !rotationProof.hasValue()) {
@@ -111,13 +112,22 @@ public final class KeyRegistrationProvider {
         && !store.identities().holdsSigningKey(subject);
   }
 
-  private static JWK publicKey(String json) {
+  /**
+   * The client's key, if the key policy accepts it for {@code use}: the checks of every later wrap
+   * or signature check with it, so that an accepted key is stored with that use and works (a key
+   * that only failed later would fail every write for its owner).
+   */
+  static JWK publicKey(String json, KeyUse use) {
     try {
       JWK key = JWK.parse(json);
       if (key.isPrivate()) {
         throw new UnprocessableEntityException("Register public keys only: a private key was sent");
       }
-      KeyPolicy.requireSupported(key);
+      if (use.equals(KeyUse.ENCRYPTION)) {
+        KeyPolicy.keyWrapAlgorithm(key);
+      } else {
+        KeyPolicy.signatureAlgorithm(key);
+      }
       return key;
     } catch (ParseException | GeneralSecurityException e) {
       throw new UnprocessableEntityException("Not a supported public JWK: " + e.getMessage());

@@ -99,7 +99,9 @@ public final class JweKeyWrapper implements RecipientKeyWrapper {
       checkHeader(jwe.getHeader(), expectedAlg, expectedKid);
       jwe.decrypt(decrypter(recipientPrivateKey));
       return toGrantKey(jwe.getPayload().toBytes());
-    } catch (ParseException | JOSEException | GeneralSecurityException e) {
+    } catch (ParseException | JOSEException | GeneralSecurityException | RuntimeException e) {
+      // RuntimeException: Nimbus throws some for malformed input, e.g. NullPointerException for a
+      // header without "enc" (9.37); the JWE comes from a client, so that too is invalid input.
       throw new GeneralSecurityException("invalid ciphertext", e);
     }
   }

@@ -7,10 +7,12 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.KeyOperation;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
 import java.security.InvalidKeyException;
 import java.util.Arrays;
+import java.util.Set;
 import javax.crypto.SecretKey;
 
 /**
@@ -19,12 +21,24 @@ import javax.crypto.SecretKey;
  * <p>Every key has exactly one algorithm per purpose, so a header can never pick a weaker one: RSA
  * (at least 3072 bits) wraps with {@code RSA-OAEP-256} and signs with {@code PS256}; EC P-256 wraps
  * with {@code ECDH-ES+A256KW} and signs with {@code ES256}. A JWK that states {@code use} or {@code
- * alg} must agree with the purpose.
+ * alg} or {@code key_ops} must agree with the purpose, so that it also takes the {@code use} of the
+ * purpose. An RSA key must convert to a JCA public key (the JDK refuses, for example, an exponent
+ * below 3), so that a key the policy accepts can be used.
  */
 public final class KeyPolicy {
 
   /** Smallest RSA modulus accepted anywhere, in bits. */
   public static final int MIN_RSA_BITS = 3072;
+
+  // The operations RFC 7517 section 4.3 (and Nimbus) deem consistent with each use.
+  private static final Set<KeyOperation> SIGNATURE_OPS =
+      Set.of(KeyOperation.SIGN, KeyOperation.VERIFY);
+  private static final Set<KeyOperation> ENCRYPTION_OPS =
+      Set.of(
+          KeyOperation.ENCRYPT,
+          KeyOperation.DECRYPT,
+          KeyOperation.WRAP_KEY,
+          KeyOperation.UNWRAP_KEY);
 
   private KeyPolicy() {}
 
@@ -76,6 +90,11 @@ public final class KeyPolicy {
       if (rsa.size() < MIN_RSA_BITS) {
         throw new InvalidKeyException("RSA keys must have at least " + MIN_RSA_BITS + " bits");
       }
+      try {
+        rsa.toRSAPublicKey();
+      } catch (JOSEException e) {
+        throw new InvalidKeyException("not a valid RSA public key", e);
+      }
       return true;
     }
     if (key instanceof ECKey ec) {
@@ -94,6 +113,10 @@ public final class KeyPolicy {
     }
     if (key.getAlgorithm() != null && !alg.equals(key.getAlgorithm())) {
       throw new InvalidKeyException("key is marked for algorithm " + key.getAlgorithm());
+    }
+    Set<KeyOperation> allowed = use.equals(KeyUse.SIGNATURE) ? SIGNATURE_OPS : ENCRYPTION_OPS;
+    if (key.getKeyOperations() != null && !allowed.containsAll(key.getKeyOperations())) {
+      throw new InvalidKeyException("key is marked for operations " + key.getKeyOperations());
     }
   }
 }

@@ -88,8 +88,7 @@ public record ReleaseStatement(
         Map<String, Object> k = (Map<String, Object>) item;
         keys.add(
             new ReleasedKey(
-                JSONObjectUtils.getString(k, "reference"),
-                new Base64URL(JSONObjectUtils.getString(k, "dataKey")).decode()));
+                require(k, "reference"), new Base64URL(require(k, "dataKey")).decode()));
       }
       return new ReleaseStatement(
           require(json, "consent"),

@@ -17,6 +17,8 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jose.util.Base64URL;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.InvalidKeyException;
 import javax.crypto.SecretKey;
@@ -128,6 +130,17 @@ class JweKeyWrapperTest {
     assertRefused(ec, String.join(".", parts), "");
     assertRefused(ec, "x".repeat(JweKeyWrapper.MAX_JWE_CHARS + 1), "longer than");
     assertRefused(ec, "not a jwe", "");
+  }
+
+  @Test
+  void unwrap_headerWithoutEnc_isRefused() throws Exception {
+    // Found by JweKeyWrapperFuzzTest: Nimbus 9.37 throws NullPointerException for a JWE header
+    // without "enc" instead of ParseException.
+    String header =
+        Base64URL.encode("{\"alg\":\"ECDH-ES+A256KW\"}".getBytes(StandardCharsets.UTF_8))
+            .toString();
+
+    assertRefused(ec, header + ".AA.AA.AA.AA", "NullPointerException");
   }
 
   @Test

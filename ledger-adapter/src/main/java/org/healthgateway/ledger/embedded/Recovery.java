@@ -120,7 +120,8 @@ final class Recovery {
     }
   }
 
-  private static String decodeProblem(byte[] entry) {
+  /** The entry check of recovery (package-private for LogScannerFuzzTest). */
+  static String decodeProblem(byte[] entry) {
     try {
       TransactionCodec.decode(entry);
       return null;
