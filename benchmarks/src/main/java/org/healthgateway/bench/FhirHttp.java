@@ -28,6 +28,7 @@ final class FhirHttp {
   private final String clientSecret;
   private volatile String token;
   private volatile long tokenExpiresNanos = Long.MAX_VALUE;
+  private volatile Duration requestTimeout = Duration.ofMinutes(10);
 
   FhirHttp(String base, String token, String tokenUrl, String clientId, String clientSecret) {
     this.client =
@@ -46,6 +47,12 @@ final class FhirHttp {
     return base;
   }
 
+  /** How long one request may take (default ten minutes, for the largest Bundles). */
+  FhirHttp requestTimeout(Duration timeout) {
+    this.requestTimeout = timeout;
+    return this;
+  }
+
   /** Fetches a token now if client credentials were given. */
   void authenticate() throws IOException, InterruptedException {
     if (tokenUrl == null) {
@@ -57,6 +64,7 @@ final class FhirHttp {
                 (enc(clientId) + ":" + enc(clientSecret)).getBytes(StandardCharsets.UTF_8));
     HttpRequest request =
         HttpRequest.newBuilder(URI.create(tokenUrl))
+            .timeout(requestTimeout)
             .header("Authorization", "Basic " + basic)
             .header("Content-Type", "application/x-www-form-urlencoded")
             .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials"))
@@ -108,9 +116,7 @@ final class FhirHttp {
       throws IOException, InterruptedException {
     String uri = pathAndQuery.startsWith("http") ? pathAndQuery : base + "/" + pathAndQuery;
     HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(uri))
-            .timeout(Duration.ofMinutes(10))
-            .header("Accept", FHIR_JSON);
+        HttpRequest.newBuilder(URI.create(uri)).timeout(requestTimeout).header("Accept", FHIR_JSON);
     if (tokenUrl != null && System.nanoTime() > tokenExpiresNanos) {
       synchronized (this) {
         if (System.nanoTime() > tokenExpiresNanos) {

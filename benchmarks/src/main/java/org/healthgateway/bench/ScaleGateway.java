@@ -4,6 +4,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,7 +23,8 @@ import java.util.regex.Pattern;
 /**
  * The gateway under test as a child process: {@code java [jvm args] -jar gateway.jar} on its own
  * port, data and secrets directories, stdout and stderr to a log file. Knows how to wait for it,
- * read its start-up log, force a GC and read the heap ({@code jcmd}), and stop it with SIGTERM.
+ * read its start-up log, force a GC and read the heap ({@code jcmd}), stop it with SIGTERM or kill
+ * it with SIGKILL.
  */
 final class ScaleGateway implements AutoCloseable {
 
@@ -91,8 +94,18 @@ final class ScaleGateway implements AutoCloseable {
     return process.pid();
   }
 
+  /** Loopback by address, not by name: the driver never talks to anything but 127.0.0.1. */
   String baseUrl() {
-    return "http://localhost:" + setup.port();
+    return "http://127.0.0.1:" + setup.port();
+  }
+
+  /** The executable of the process, to show that it is the JVM itself and not a wrapper. */
+  String command() {
+    return process.info().command().orElse("?");
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
   }
 
   /**
@@ -193,22 +206,29 @@ final class ScaleGateway implements AutoCloseable {
 
   /** The client the run writes and searches with: demo-ehr, client_credentials. */
   FhirHttp demoEhr() throws IOException, InterruptedException {
+    return client("demo-ehr");
+  }
+
+  /**
+   * A demo client of {@code <secrets-dir>/demo-clients.json} with a fresh client_credentials token.
+   */
+  FhirHttp client(String clientId) throws IOException, InterruptedException {
     JsonNode clients =
         FhirHttp.json().readTree(setup.secretsDir().resolve("demo-clients.json").toFile());
     for (JsonNode c : clients.path("clients")) {
-      if (c.path("clientId").asText().equals("demo-ehr")) {
+      if (c.path("clientId").asText().equals(clientId)) {
         FhirHttp http =
             new FhirHttp(
                 baseUrl() + "/fhir",
                 null,
                 baseUrl() + "/oauth2/token",
-                "demo-ehr",
+                clientId,
                 c.path("clientSecret").asText());
         http.authenticate();
         return http;
       }
     }
-    throw new IOException("no demo-ehr client in " + setup.secretsDir());
+    throw new IOException("no " + clientId + " client in " + setup.secretsDir());
   }
 
   /**
@@ -224,6 +244,20 @@ final class ScaleGateway implements AutoCloseable {
       process.destroyForcibly().waitFor();
     }
     return (System.nanoTime() - t0) / 1e9;
+  }
+
+  /**
+   * SIGKILL ({@link Process#destroyForcibly()} on the JVM's own process, not a shell), as a power
+   * cut would stop it, and waits for it to be gone.
+   *
+   * @return the exit value: 137 (128 + 9) when the kill did it
+   */
+  int kill() throws InterruptedException {
+    process.destroyForcibly();
+    if (!process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+      throw new IllegalStateException("gateway " + pid() + " still alive after SIGKILL");
+    }
+    return process.exitValue();
   }
 
   @Override
@@ -253,5 +287,27 @@ final class ScaleGateway implements AutoCloseable {
 
   private static double seconds(Instant from, Instant to) {
     return Duration.between(from, to).toMillis() / 1000.0;
+  }
+
+  /** A port free on 127.0.0.1 now. */
+  static int freeLoopbackPort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  /**
+   * On exit or Ctrl-C: SIGTERM to every child (gateway, verify), SIGKILL to any left after 30 s.
+   */
+  static void stopChildren() {
+    List<ProcessHandle> children = ProcessHandle.current().children().toList();
+    children.forEach(ProcessHandle::destroy);
+    for (ProcessHandle child : children) {
+      try {
+        child.onExit().get(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        child.destroyForcibly();
+      }
+    }
   }
 }

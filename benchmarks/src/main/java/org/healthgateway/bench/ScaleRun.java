@@ -1,7 +1,5 @@
 package org.healthgateway.bench;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -12,7 +10,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -48,6 +45,7 @@ public final class ScaleRun {
       """;
 
   private static final Duration START_TIMEOUT = Duration.ofMinutes(30);
+  private static final Duration VERIFY_TIMEOUT = Duration.ofHours(2);
 
   private final Map<String, String> options;
   private final ScaleGateway.Setup setup;
@@ -82,9 +80,7 @@ public final class ScaleRun {
       System.exit(2);
     }
     // On Ctrl-C or SIGTERM, stop the gateway (gracefully) rather than leave it running.
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(() -> ProcessHandle.current().children().forEach(ProcessHandle::destroy)));
+    Runtime.getRuntime().addShutdownHook(new Thread(ScaleGateway::stopChildren));
     new ScaleRun(options).run();
   }
 
@@ -166,19 +162,11 @@ public final class ScaleRun {
 
   /** {@code java -jar gateway.jar verify <data-dir>}, timed from spawn to exit. */
   private void verify(Map<String, Object> f) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>();
-    command.add(ScaleGateway.javaTool("java"));
-    command.addAll(setup.jvmArgs());
-    command.addAll(List.of("-jar", setup.jar().toString(), "verify", setup.dataDir().toString()));
-    System.err.println("verify: " + String.join(" ", command));
-    long t0 = System.nanoTime();
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), UTF_8).strip();
-    int exit = p.waitFor();
-    f.put("verifySeconds", ScaleReport.round((System.nanoTime() - t0) / 1e9));
-    f.put("verifyExit", exit);
-    String[] lines = out.split("\n");
-    f.put("verifyOutput", lines[lines.length - 1]);
+    System.err.println("verify " + setup.dataDir());
+    OfflineVerify.Verified verified = OfflineVerify.run(setup, VERIFY_TIMEOUT);
+    f.put("verifySeconds", ScaleReport.round(verified.seconds()));
+    f.put("verifyExit", verified.exit());
+    f.put("verifyOutput", verified.lastLine());
   }
 
   /** A fresh start with the gateway's defaults: start-up, log, heap, then the searches. */
@@ -241,7 +229,7 @@ public final class ScaleRun {
   }
 
   /** The 1-minute load average (Linux), so that figures from a busy machine can be told apart. */
-  private static double loadAverage() {
+  static double loadAverage() {
     try {
       return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
     } catch (IOException | RuntimeException e) {
@@ -259,7 +247,7 @@ public final class ScaleRun {
     }
   }
 
-  private static String sha256(Path file) throws IOException, NoSuchAlgorithmException {
+  static String sha256(Path file) throws IOException, NoSuchAlgorithmException {
     MessageDigest digest = MessageDigest.getInstance("SHA-256");
     try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
       in.transferTo(OutputStream.nullOutputStream());
