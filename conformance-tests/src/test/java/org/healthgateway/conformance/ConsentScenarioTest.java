@@ -615,32 +615,7 @@ class ConsentScenarioTest {
   }
 
   private static Consent request(String actor, String... categories) {
-    Consent consent = new Consent();
-    consent.setStatus(Consent.ConsentState.PROPOSED);
-    consent.setPatient(new Reference(P));
-    consent.setScope(
-        new CodeableConcept(
-            new Coding(
-                "http://terminology.hl7.org/CodeSystem/consentscope", "patient-privacy", null)));
-    consent.addCategory(
-        new CodeableConcept(new Coding("http://loinc.org", "59284-0", "Patient Consent")));
-    consent.setDateTime(new Date());
-    consent
-        .getPolicyRule()
-        .addCoding(new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "OPTIN", null));
-    Consent.ProvisionComponent provision = consent.getProvision();
-    provision.setType(Consent.ConsentProvisionType.PERMIT);
-    provision
-        .addActor()
-        .setRole(
-            new CodeableConcept(
-                new Coding(
-                    "http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "IRCP", null)))
-        .setReference(new Reference(actor));
-    for (String category : categories) {
-      provision.addCode(new CodeableConcept(new Coding(CATEGORY_SYSTEM, category, null)));
-    }
-    return consent;
+    return ConsentRequests.withCategories(ConsentRequests.proposal(P, actor), categories);
   }
 
   private static void approveAndRelease(String id, Consent active) throws Exception {

@@ -1,6 +1,5 @@
 package org.healthgateway.conformance;
 
-import java.util.Date;
 import java.util.UUID;
 import org.hl7.fhir.r4.model.AllergyIntolerance;
 import org.hl7.fhir.r4.model.CodeableConcept;
@@ -132,33 +131,9 @@ final class MatrixResources {
    * actor, one data category and the given consent actions (none: no {@code provision.action}).
    */
   static Consent proposal(String patient, String actor, String category, String... actions) {
-    Consent consent = new Consent();
-    consent.setStatus(Consent.ConsentState.PROPOSED);
-    consent.setPatient(new Reference(patient));
-    consent.setScope(
-        new CodeableConcept(
-            new Coding(
-                "http://terminology.hl7.org/CodeSystem/consentscope", "patient-privacy", null)));
-    consent.addCategory(
-        new CodeableConcept(new Coding("http://loinc.org", "59284-0", "Patient Consent")));
-    consent.setDateTime(new Date());
-    consent
-        .getPolicyRule()
-        .addCoding(new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "OPTIN", null));
-    Consent.ProvisionComponent provision = consent.getProvision();
-    provision.setType(Consent.ConsentProvisionType.PERMIT);
-    provision
-        .addActor()
-        .setRole(
-            new CodeableConcept(
-                new Coding(
-                    "http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "IRCP", null)))
-        .setReference(new Reference(actor));
-    provision.addCode(new CodeableConcept(new Coding(CATEGORY_SYSTEM, category, null)));
-    for (String action : actions) {
-      provision.addAction(new CodeableConcept(new Coding(CONSENT_ACTION_SYSTEM, action, null)));
-    }
-    return consent;
+    return ConsentRequests.withActions(
+        ConsentRequests.withCategories(ConsentRequests.proposal(patient, actor), category),
+        actions);
   }
 
   private static Identifier identifier(String value) {

@@ -13,7 +13,6 @@ import org.healthgateway.keys.wallet.PatientWallet;
 import org.hl7.fhir.r4.model.AllergyIntolerance;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.Bundle;
-import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Consent;
 import org.hl7.fhir.r4.model.Observation;
@@ -378,43 +377,11 @@ class WriteRulesTest {
 
   /** B asks P for allergies with the given consent actions. */
   private static String propose(String... actions) {
-    Consent consent = proposal(actions);
-    consent
-        .getProvision()
-        .addCode(
-            new CodeableConcept(
-                new Coding(
-                    "https://healthgateway.org/fhir/CodeSystem/data-category", "allergies", null)));
-    return create(PRACTITIONER_B, consent);
+    return create(PRACTITIONER_B, ConsentRequests.withCategories(proposal(actions), "allergies"));
   }
 
   private static Consent proposal(String... actions) {
-    Consent consent = new Consent();
-    consent.setStatus(Consent.ConsentState.PROPOSED);
-    consent.setPatient(new Reference(P));
-    consent.setScope(
-        new CodeableConcept(
-            new Coding(
-                "http://terminology.hl7.org/CodeSystem/consentscope", "patient-privacy", null)));
-    consent.addCategory(new CodeableConcept(new Coding("http://loinc.org", "59284-0", null)));
-    consent
-        .getPolicyRule()
-        .addCoding(new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "OPTIN", null));
-    Consent.ProvisionComponent provision = consent.getProvision();
-    provision.setType(Consent.ConsentProvisionType.PERMIT);
-    provision
-        .addActor()
-        .setRole(
-            new CodeableConcept(
-                new Coding(
-                    "http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "IRCP", null)))
-        .setReference(new Reference(B));
-    for (String action : actions) {
-      provision.addAction(
-          new CodeableConcept(
-              new Coding("http://terminology.hl7.org/CodeSystem/consentaction", action, null)));
-    }
-    return consent;
+    return ConsentRequests.withActions(ConsentRequests.proposal(P, B), actions);
   }
 
   private static String approve(String consent) {
