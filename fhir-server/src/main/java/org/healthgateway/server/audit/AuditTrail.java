@@ -1,7 +1,7 @@
 package org.healthgateway.server.audit;
 
 import java.util.List;
-import org.healthgateway.server.store.VersionMeta;
+import org.healthgateway.keys.envelope.VersionMeta;
 
 /** Where the FHIR layer reports who accessed which patient's data, and how it ended. */
 public interface AuditTrail {

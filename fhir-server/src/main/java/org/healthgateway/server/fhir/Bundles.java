@@ -16,9 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.healthgateway.keys.envelope.VersionMeta;
 import org.healthgateway.server.search.SearchQuery;
 import org.healthgateway.server.security.Requester;
-import org.healthgateway.server.store.VersionMeta;
 import org.hl7.fhir.instance.model.api.IAnyResource;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 

@@ -17,11 +17,11 @@ import java.util.Map;
 import java.util.Set;
 import org.healthgateway.keys.KeyPairs;
 import org.healthgateway.keys.Signatures;
+import org.healthgateway.keys.envelope.VersionMeta;
 import org.healthgateway.keys.internal.KeyPolicy;
 import org.healthgateway.server.audit.AuditTrail;
 import org.healthgateway.server.security.Requester;
 import org.healthgateway.server.store.RecordStore;
-import org.healthgateway.server.store.VersionMeta;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.StringType;
 

@@ -17,11 +17,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.healthgateway.keys.envelope.VersionMeta;
 import org.healthgateway.mappings.PatientCompartment;
 import org.healthgateway.server.fhir.ResourceService;
 import org.healthgateway.server.search.SearchEngine;
 import org.healthgateway.server.security.Requester;
-import org.healthgateway.server.store.VersionMeta;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
 

@@ -1,6 +1,7 @@
 package org.healthgateway.server.store;
 
 import java.util.Optional;
+import org.healthgateway.keys.envelope.VersionMeta;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 
 /**

@@ -17,6 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import javax.crypto.SecretKey;
 import org.healthgateway.keys.DataKeys;
 import org.healthgateway.keys.RecipientKeyWrapper;
+import org.healthgateway.keys.envelope.VersionMeta;
 import org.healthgateway.ledger.Ledger;
 import org.healthgateway.ledger.LedgerEntry;
 import org.healthgateway.ledger.LedgerException;

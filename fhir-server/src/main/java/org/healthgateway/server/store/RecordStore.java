@@ -22,6 +22,7 @@ import javax.crypto.SecretKey;
 import org.healthgateway.keys.ContentCipher;
 import org.healthgateway.keys.DataKeys;
 import org.healthgateway.keys.KeyWrapper;
+import org.healthgateway.keys.envelope.VersionMeta;
 import org.healthgateway.ledger.Ledger;
 import org.healthgateway.ledger.LedgerEntry;
 import org.healthgateway.ledger.LedgerException;

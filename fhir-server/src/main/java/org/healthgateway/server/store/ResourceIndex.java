@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.healthgateway.keys.envelope.VersionMeta;
 
 /**
  * In-memory index of every resource version on the ledger, rebuilt from the ledger at start-up.

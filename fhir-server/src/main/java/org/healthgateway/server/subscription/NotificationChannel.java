@@ -1,6 +1,6 @@
 package org.healthgateway.server.subscription;
 
-import org.healthgateway.server.store.VersionMeta;
+import org.healthgateway.keys.envelope.VersionMeta;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 
 /** Delivers notifications of one channel type. Implementations never block the caller. */

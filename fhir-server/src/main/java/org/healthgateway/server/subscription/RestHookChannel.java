@@ -16,7 +16,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.healthgateway.server.store.VersionMeta;
+import org.healthgateway.keys.envelope.VersionMeta;
 import org.healthgateway.server.subscription.SubscriptionSpec.Channel;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.slf4j.Logger;

@@ -2,7 +2,7 @@ package org.healthgateway.server.subscription;
 
 import java.util.List;
 import java.util.Map;
-import org.healthgateway.server.store.VersionMeta;
+import org.healthgateway.keys.envelope.VersionMeta;
 import org.healthgateway.server.store.WriteListener;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.slf4j.Logger;

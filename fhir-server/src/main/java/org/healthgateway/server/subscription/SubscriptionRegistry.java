@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiPredicate;
-import org.healthgateway.server.store.VersionMeta;
+import org.healthgateway.keys.envelope.VersionMeta;
 import org.healthgateway.server.subscription.SubscriptionValidator.Validation;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Subscription;

@@ -8,7 +8,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import org.healthgateway.server.store.VersionMeta;
+import org.healthgateway.keys.envelope.VersionMeta;
 import org.healthgateway.server.subscription.SubscriptionSpec.Channel;
 import org.healthgateway.server.subscription.TokenVerifier.TokenUser;
 import org.hl7.fhir.instance.model.api.IBaseResource;

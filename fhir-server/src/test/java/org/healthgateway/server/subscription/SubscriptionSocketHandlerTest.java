@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.healthgateway.server.store.VersionMeta;
+import org.healthgateway.keys.envelope.VersionMeta;
 import org.healthgateway.server.subscription.TokenVerifier.TokenUser;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

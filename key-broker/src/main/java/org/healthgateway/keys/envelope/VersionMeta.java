@@ -1,4 +1,4 @@
-package org.healthgateway.server.store;
+package org.healthgateway.keys.envelope;
 
 import java.time.Instant;
 import java.util.Set;
