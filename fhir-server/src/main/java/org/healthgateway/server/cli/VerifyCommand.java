@@ -4,9 +4,9 @@ import com.nimbusds.jose.jwk.JWK;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.healthgateway.keys.identity.Identities;
 import org.healthgateway.ledger.embedded.LedgerVerifier;
 import org.healthgateway.server.config.NodeKeyFile;
-import org.healthgateway.server.store.IdentityRegistry;
 
 /**
  * {@code java -jar fhir-server.jar verify <data-dir>}: checks every record, hash, signature and
@@ -34,7 +34,7 @@ public final class VerifyCommand {
       return 1;
     }
     LedgerVerifier.Verdict verdict =
-        LedgerVerifier.create(nodeKey, IdentityRegistry.NODE).verify(ledgerDir);
+        LedgerVerifier.create(nodeKey, Identities.NODE).verify(ledgerDir);
     if (verdict.ok()) {
       System.out.println(
           "OK: "

@@ -18,9 +18,15 @@ import java.util.List;
 import javax.crypto.SecretKey;
 import org.healthgateway.keys.EncryptedKeyStore;
 import org.healthgateway.keys.consent.ChangeRule;
+import org.healthgateway.keys.consent.ConsentEngine;
+import org.healthgateway.keys.consent.ReadRule;
+import org.healthgateway.keys.envelope.Envelope;
+import org.healthgateway.keys.grant.GrantRing;
+import org.healthgateway.keys.identity.Identities;
 import org.healthgateway.keys.internal.AesGcmContentCipher;
 import org.healthgateway.keys.internal.AesKeyWrapper;
 import org.healthgateway.keys.internal.JweKeyWrapper;
+import org.healthgateway.keys.log.KeyLogException;
 import org.healthgateway.ledger.CheckpointSigner;
 import org.healthgateway.ledger.Ledger;
 import org.healthgateway.ledger.LedgerException;
@@ -36,8 +42,6 @@ import org.healthgateway.server.fhir.TransactionProcessor;
 import org.healthgateway.server.fhir.TransactionProvider;
 import org.healthgateway.server.search.SearchEngine;
 import org.healthgateway.server.security.TokenSigningKey;
-import org.healthgateway.server.store.GrantKeyRing;
-import org.healthgateway.server.store.IdentityRegistry;
 import org.healthgateway.server.store.RecordStore;
 import org.healthgateway.server.store.ResourceIndex;
 import org.healthgateway.server.subscription.Subscriptions;
@@ -80,8 +84,8 @@ public class GatewayConfig {
   }
 
   @Bean
-  IdentityRegistry identities(EncryptedKeyStore keyStore) {
-    return new IdentityRegistry(keyStore);
+  Identities identities(EncryptedKeyStore keyStore) {
+    return new Identities(keyStore);
   }
 
   @Bean
@@ -90,8 +94,8 @@ public class GatewayConfig {
   }
 
   @Bean(destroyMethod = "close")
-  Ledger ledger(GatewayProperties properties, IdentityRegistry identities) {
-    JWK nodeKey = identities.ensureNodeKey();
+  Ledger ledger(GatewayProperties properties, Identities identities) {
+    JWK nodeKey = identities.nodeKey();
     Path dir = properties.dataDir().resolve("ledger");
     try {
       NodeKeyFile.write(properties.dataDir(), nodeKey.toPublicJWK());
@@ -112,7 +116,7 @@ public class GatewayConfig {
   RecordStore recordStore(
       FhirContext fhir,
       Ledger ledger,
-      IdentityRegistry identities,
+      Identities identities,
       GatewayProperties properties,
       MeterRegistry meters) {
     Cache<String, SecretKey> grantKeys =
@@ -136,7 +140,10 @@ public class GatewayConfig {
     CaffeineCacheMetrics.monitor(meters, opened, "gateway.opened-resources");
     CaffeineCacheMetrics.monitor(meters, grantKeys, "gateway.grant-keys");
     CaffeineCacheMetrics.monitor(meters, dataKeys, "gateway.data-keys");
-    GrantKeyRing grants = new GrantKeyRing(identities, JweKeyWrapper.create(), grantKeys, meters);
+    GrantRing grants = new GrantRing(identities, JweKeyWrapper.create(), grantKeys, meters);
+    Envelope envelope =
+        new Envelope(
+            grants, AesGcmContentCipher.create(), AesKeyWrapper.create(), dataKeys, meters);
     RecordStore store =
         new RecordStore(
             fhir,
@@ -144,14 +151,13 @@ public class GatewayConfig {
             new ResourceIndex(),
             identities,
             grants,
-            AesGcmContentCipher.create(),
-            AesKeyWrapper.create(),
-            dataKeys,
+            envelope,
+            new ReadRule(new ConsentEngine()),
             opened,
             meters);
     try {
       store.open();
-    } catch (LedgerException | java.security.GeneralSecurityException e) {
+    } catch (LedgerException | KeyLogException e) {
       throw new IllegalStateException("Refusing to start: " + e.getMessage(), e);
     }
     return store;
@@ -192,7 +198,7 @@ public class GatewayConfig {
             fhir, store, properties.registrars() == null ? List.of() : properties.registrars());
     consents.load();
     store.addListener(consents);
-    store.setAccessPolicy(consents);
+    store.setConsentBook(consents);
     store.setRecipientPolicy(consents);
     return consents;
   }
@@ -206,8 +212,8 @@ public class GatewayConfig {
   }
 
   @Bean
-  LedgerOperations ledgerOperations(RecordStore store, IdentityRegistry identities) {
-    return new LedgerOperations(store, identities.ensureNodeKey().toPublicJWK());
+  LedgerOperations ledgerOperations(RecordStore store, Identities identities) {
+    return new LedgerOperations(store, identities.nodeKey().toPublicJWK());
   }
 
   /** FHIR Subscriptions: reloaded from the ledger, told of every write, websocket handler. */

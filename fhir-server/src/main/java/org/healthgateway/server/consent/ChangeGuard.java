@@ -8,8 +8,8 @@ import java.util.Optional;
 import org.healthgateway.keys.consent.AccessRequest;
 import org.healthgateway.keys.consent.ChangeRule;
 import org.healthgateway.keys.consent.Decision;
+import org.healthgateway.keys.consent.ResourceFacts;
 import org.healthgateway.keys.envelope.VersionMeta;
-import org.healthgateway.mappings.DataCategories;
 import org.healthgateway.server.store.RecordStore;
 import org.healthgateway.server.store.Write;
 import org.healthgateway.server.store.WriteGuard;
@@ -114,12 +114,6 @@ public final class ChangeGuard implements WriteGuard {
   }
 
   private AccessRequest request(String requester, String type, IBaseResource resource) {
-    return new AccessRequest(
-        requester,
-        type,
-        DataCategories.categorize(resource),
-        ResourceFacts.dataDate(fhir, resource),
-        ResourceFacts.securityLabels(resource),
-        Instant.now());
+    return ResourceFacts.access(fhir, requester, resource);
   }
 }

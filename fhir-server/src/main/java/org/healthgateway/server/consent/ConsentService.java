@@ -13,12 +13,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.healthgateway.keys.Signatures;
-import org.healthgateway.keys.consent.AccessRequest;
 import org.healthgateway.keys.consent.ConsentEngine;
-import org.healthgateway.keys.consent.Decision;
+import org.healthgateway.keys.consent.ResourceFacts;
 import org.healthgateway.keys.envelope.VersionMeta;
-import org.healthgateway.mappings.DataCategories;
-import org.healthgateway.server.store.AccessPolicy;
+import org.healthgateway.server.store.ConsentBook;
 import org.healthgateway.server.store.RecipientPolicy;
 import org.healthgateway.server.store.RecordStore;
 import org.healthgateway.server.store.Write;
@@ -40,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * for new writes.
  */
 public final class ConsentService
-    implements WriteGuard, WriteListener, AccessPolicy, RecipientPolicy {
+    implements WriteGuard, WriteListener, ConsentBook, RecipientPolicy {
   private static final Logger LOG = LoggerFactory.getLogger(ConsentService.class);
 
   private final FhirContext fhir;
@@ -82,6 +80,7 @@ public final class ConsentService
   }
 
   /** The patient's consents, any status. */
+  @Override
   public List<Consent> consentsOf(String patientId) {
     return List.copyOf(byPatient.getOrDefault(patientId, Map.of()).values());
   }
@@ -118,24 +117,6 @@ public final class ConsentService
         }
       }
     }
-  }
-
-  @Override
-  public Optional<String> refusal(VersionMeta meta, IBaseResource resource, String requester) {
-    if (meta.patientId() == null) {
-      return Optional.empty();
-    }
-    Decision decision =
-        engine.decide(
-            consentsOf(meta.patientId()),
-            new AccessRequest(
-                requester,
-                meta.type(),
-                DataCategories.categorize(resource),
-                ResourceFacts.dataDate(fhir, resource),
-                ResourceFacts.securityLabels(resource),
-                Instant.now()));
-    return decision.permitted() ? Optional.empty() : Optional.of(decision.reason());
   }
 
   @Override

@@ -15,17 +15,19 @@ import java.util.Optional;
 import java.util.Set;
 import org.healthgateway.keys.Signatures;
 import org.healthgateway.keys.consent.AccessRequest;
+import org.healthgateway.keys.consent.ResourceFacts;
 import org.healthgateway.keys.envelope.VersionMeta;
+import org.healthgateway.keys.grant.Grant;
+import org.healthgateway.keys.grant.GrantRing;
+import org.healthgateway.keys.log.GrantFact;
+import org.healthgateway.keys.log.KeyLogException;
+import org.healthgateway.keys.log.WrappedKey;
 import org.healthgateway.keys.wallet.PatientWallet;
 import org.healthgateway.keys.wallet.ReleaseStatement;
 import org.healthgateway.ledger.LedgerException;
 import org.healthgateway.ledger.Transaction;
-import org.healthgateway.ledger.TransactionType;
-import org.healthgateway.ledger.WrappedKey;
-import org.healthgateway.mappings.DataCategories;
 import org.healthgateway.server.audit.AuditTrail;
-import org.healthgateway.server.store.GrantKeyRing;
-import org.healthgateway.server.store.IdentityRegistry;
+import org.healthgateway.server.store.LedgerKeyLog;
 import org.healthgateway.server.store.RecordStore;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Consent;
@@ -67,7 +69,7 @@ public final class KeyReleaseService {
       List<PatientWallet.HeldKey> keys = new ArrayList<>();
       for (VersionMeta meta : store.index().currentOfPatient(null, patientId)) {
         if (meta.encrypted()
-            && store.grants().grantFor(meta, actor).isEmpty()
+            && store.envelope().grantFor(meta, actor).isEmpty()
             && inScope(consent, actor, meta, requester)) {
           heldKey(meta, requester).ifPresent(keys::add);
         }
@@ -93,37 +95,26 @@ public final class KeyReleaseService {
     }
     return consents
         .engine()
-        .decide(
-            List.of(consent),
-            new AccessRequest(
-                actor,
-                meta.type(),
-                DataCategories.categorize(resource),
-                ResourceFacts.dataDate(store.fhir(), resource),
-                ResourceFacts.securityLabels(resource),
-                Instant.now()))
+        .decide(List.of(consent), ResourceFacts.access(store.fhir(), actor, resource))
         .permitted();
   }
 
   private Optional<PatientWallet.HeldKey> heldKey(VersionMeta meta, String patientRef) {
-    Optional<GrantKeyRing.Grant> grant = store.grants().grantFor(meta, patientRef);
+    Optional<Grant> grant = store.envelope().grantFor(meta, patientRef);
     if (grant.isEmpty()) {
       return Optional.empty();
     }
     try {
       Transaction version = store.ledger().read(meta.ledgerIndex()).transaction();
-      byte[] dataKey = null;
-      for (WrappedKey key : version.wrappedKeys()) {
-        if (key.keyId().equals(grant.get().id())) {
-          dataKey = key.wrapped();
-        }
-      }
-      if (dataKey == null) {
+      List<WrappedKey> wrapped =
+          version.wrappedKeys().stream().map(LedgerKeyLog::fromLedger).toList();
+      Optional<byte[]> dataKey = store.envelope().wrappedDataKey(meta, wrapped, grant.get());
+      if (dataKey.isEmpty()) {
         return Optional.empty();
       }
-      String jwe = store.grants().recipientJwe(grant.get(), store.ledger());
-      return Optional.of(new PatientWallet.HeldKey(meta.versionedReference(), jwe, dataKey));
-    } catch (LedgerException e) {
+      String jwe = store.grants().recipientJwe(grant.get(), store.keyLog());
+      return Optional.of(new PatientWallet.HeldKey(meta.versionedReference(), jwe, dataKey.get()));
+    } catch (LedgerException | KeyLogException e) {
       throw new IllegalStateException("cannot read the ledger", e);
     }
   }
@@ -153,8 +144,7 @@ public final class KeyReleaseService {
       VersionMeta meta = versionInScope(key.reference(), patientId, consent, statement.actor());
       versions.add(meta);
       released.add(
-          new WrappedKey(
-              GrantKeyRing.RELEASED_PREFIX + meta.ledgerIndex(), "A256KW", key.dataKey()));
+          new WrappedKey(GrantRing.RELEASED_PREFIX + meta.ledgerIndex(), "A256KW", key.dataKey()));
     }
     record(statement, statementBytes, signature, patientRef, released);
     audit.accessed(statement.actor(), versions, "release");
@@ -171,8 +161,7 @@ public final class KeyReleaseService {
       throw new ForbiddenOperationException(
           statement.actor() + " is not an actor of Consent/" + consentId);
     }
-    if (!statement.grantId().matches("g-[A-Za-z0-9_-]{16,64}")
-        || store.grants().byId(statement.grantId()).isPresent()) {
+    if (!store.grants().isFreshId(statement.grantId())) {
       throw new UnprocessableEntityException("The release needs a new, well-formed grant id");
     }
   }
@@ -232,7 +221,7 @@ public final class KeyReleaseService {
     keys.add(
         new WrappedKey(
             statement.grantId(),
-            actorKey.getKeyType().getValue().equals("RSA") ? "RSA-OAEP-256" : "ECDH-ES+A256KW",
+            GrantRing.algorithmFor(actorKey),
             statement.grant().getBytes(StandardCharsets.UTF_8)));
     keys.addAll(released);
     String payload =
@@ -241,26 +230,12 @@ public final class KeyReleaseService {
             + "\",\"signature\":\""
             + signature
             + "\"}";
+    GrantFact fact =
+        new GrantFact(statement.actor(), pseudonym, keys, payload.getBytes(StandardCharsets.UTF_8));
     try {
-      Transaction tx =
-          store
-              .identities()
-              .sign(
-                  new Transaction(
-                      TransactionType.KEY_RELEASE,
-                      statement.actor(),
-                      pseudonym,
-                      List.of(),
-                      IdentityRegistry.NODE,
-                      Instant.now(),
-                      new byte[0],
-                      payload.getBytes(StandardCharsets.UTF_8),
-                      keys,
-                      ""),
-                  IdentityRegistry.NODE);
-      long index = store.ledger().append(List.of(tx)).get(0);
-      store.grants().apply(store.ledger().read(index));
-    } catch (LedgerException | GeneralSecurityException e) {
+      long position = store.keyLog().appendGrants(List.of(fact)).get(0);
+      store.grants().apply(position, fact);
+    } catch (KeyLogException e) {
       throw new IllegalStateException("cannot record the release", e);
     }
   }

@@ -5,14 +5,16 @@ import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import java.security.GeneralSecurityException;
+import org.healthgateway.keys.log.KeyLogException;
 import org.healthgateway.ledger.LedgerException;
 import org.healthgateway.server.store.AccessDeniedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Maps the store's exceptions (ledger, keys, access) to HAPI's HTTP exceptions. Guards and
- * operations turn their own decisions into HTTP exceptions where they are made.
+ * Maps the store's exceptions (ledger, key log, keys, the read rule's refusal) to HAPI's HTTP
+ * exceptions. The write guards, the key release and the key registration turn their own checks into
+ * HTTP exceptions where they are made.
  */
 final class Errors {
   private static final Logger LOG = LoggerFactory.getLogger(Errors.class);
@@ -26,7 +28,7 @@ final class Errors {
     if (e instanceof AccessDeniedException denied) {
       return new ForbiddenOperationException(denied.getMessage());
     }
-    if (e instanceof LedgerException) {
+    if (e instanceof LedgerException || e instanceof KeyLogException) {
       LOG.error("ledger failure", e);
       return new InternalErrorException("The ledger could not record or read the change", e);
     }

@@ -77,9 +77,9 @@ public final class KeyRegistrationProvider {
       verifyClaims(subject, enc, sig, current, rotationProof.getValue(), "rotation proof");
     }
     try {
-      store.identities().registerPublicKeys(subject, enc, sig, store.ledger());
+      store.identities().registerPublicKeys(subject, enc, sig, store.keyLog());
       store.grants().retire(subject);
-      store.grants().rewrap(subject, store.ledger());
+      store.grants().rewrap(subject, store.keyLog());
     } catch (Exception e) {
       throw Errors.map(e);
     }

@@ -18,17 +18,22 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import javax.crypto.SecretKey;
-import org.healthgateway.keys.ContentCipher;
-import org.healthgateway.keys.DataKeys;
-import org.healthgateway.keys.KeyWrapper;
+import org.healthgateway.keys.consent.AccessRequest;
+import org.healthgateway.keys.consent.Decision;
+import org.healthgateway.keys.consent.ReadRule;
+import org.healthgateway.keys.consent.ResourceFacts;
+import org.healthgateway.keys.envelope.Envelope;
 import org.healthgateway.keys.envelope.VersionMeta;
+import org.healthgateway.keys.grant.Grant;
+import org.healthgateway.keys.grant.GrantRing;
+import org.healthgateway.keys.identity.Identities;
+import org.healthgateway.keys.log.GrantFact;
+import org.healthgateway.keys.log.KeyLogException;
 import org.healthgateway.ledger.Ledger;
 import org.healthgateway.ledger.LedgerEntry;
 import org.healthgateway.ledger.LedgerException;
 import org.healthgateway.ledger.Transaction;
 import org.healthgateway.ledger.TransactionType;
-import org.healthgateway.ledger.WrappedKey;
 import org.healthgateway.mappings.DataCategories;
 import org.healthgateway.mappings.PatientCompartment;
 import org.hl7.fhir.instance.model.api.IBaseResource;
@@ -41,45 +46,40 @@ import org.slf4j.LoggerFactory;
  * Turns resource versions into signed ledger transactions and back. Clinical resources (those in
  * the Patient compartment) are sealed with a fresh data key per version whose wrapped copies sit
  * under the grant keys of the patient and the author; directory resources are stored in clear and
- * signed. Owner-only types ({@link #isOwnerOnly}: Subscription) are sealed the same way, for their
- * author alone, and no one else reads them. The AAD of a sealed version is {@code
- * Type/id/_history/v || 0x00 || pseudonym}.
+ * signed. Owner-only types ({@link ReadRule#OWNER_ONLY_TYPES}: Subscription) are sealed the same
+ * way, for their author alone. Sealing, opening, grants and identities are the key broker's ({@link
+ * Envelope}, {@link GrantRing}, {@link Identities}); who may read is its {@link ReadRule}. This
+ * class records and finds versions on the ledger.
  */
 public final class RecordStore {
   private static final Logger LOG = LoggerFactory.getLogger(RecordStore.class);
 
-  /**
-   * Types whose versions belong to their author alone: a Subscription's criteria name a patient,
-   * its endpoint and headers carry webhook credentials.
-   */
-  private static final Set<String> OWNER_ONLY = Set.of("Subscription");
-
   private final FhirContext fhir;
   private final Ledger ledger;
   private final ResourceIndex index;
-  private final IdentityRegistry identities;
-  private final GrantKeyRing grants;
-  private final ContentCipher cipher;
-  private final KeyWrapper keyWrapper;
-  private final Cache<Long, SecretKey> dataKeys;
+  private final Identities identities;
+  private final GrantRing grants;
+  private final Envelope envelope;
+  private final LedgerKeyLog keyLog;
+  private final TransactionSigning signing;
+  private final ReadRule readRule;
   private final Cache<Long, IBaseResource> opened;
   private final PatientCompartment compartment;
   private final MeterRegistry meters;
   private final List<WriteListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Map<String, String> sharedStrings = new ConcurrentHashMap<>();
   private final Map<Set<String>, Set<String>> sharedSets = new ConcurrentHashMap<>();
-  private volatile AccessPolicy accessPolicy = AccessPolicy.DENY_ALL;
+  private volatile ConsentBook consents = ConsentBook.NONE;
   private volatile RecipientPolicy recipientPolicy = RecipientPolicy.NONE;
 
   public RecordStore(
       FhirContext fhir,
       Ledger ledger,
       ResourceIndex index,
-      IdentityRegistry identities,
-      GrantKeyRing grants,
-      ContentCipher cipher,
-      KeyWrapper keyWrapper,
-      Cache<Long, SecretKey> dataKeys,
+      Identities identities,
+      GrantRing grants,
+      Envelope envelope,
+      ReadRule readRule,
       Cache<Long, IBaseResource> opened,
       MeterRegistry meters) {
     this.fhir = fhir;
@@ -87,9 +87,10 @@ public final class RecordStore {
     this.index = index;
     this.identities = identities;
     this.grants = grants;
-    this.cipher = cipher;
-    this.keyWrapper = keyWrapper;
-    this.dataKeys = dataKeys;
+    this.envelope = envelope;
+    this.readRule = readRule;
+    this.signing = new TransactionSigning(identities);
+    this.keyLog = new LedgerKeyLog(ledger, signing);
     this.opened = opened;
     this.compartment = new PatientCompartment(fhir);
     this.meters = meters;
@@ -108,10 +109,9 @@ public final class RecordStore {
   }
 
   /** Rebuilds the in-memory state from the ledger; writes the node identity on a new ledger. */
-  public void open() throws LedgerException, GeneralSecurityException {
+  public void open() throws LedgerException, KeyLogException {
     if (ledger.size() == 0) {
-      Transaction genesis = identities.nodeIdentityTransaction();
-      ledger.append(List.of(genesis));
+      ledger.append(List.of(keyLog.identityTransaction(identities.nodeIdentity())));
     }
     ledger.scan(0, this::apply);
     LOG.info(
@@ -125,11 +125,16 @@ public final class RecordStore {
         // A new encryption key retires the grants wrapped for the old one: the next write for
         // each pair issues a grant for the new key. The ledger holds the fact, so a restart
         // keeps the retirement.
-        if (identities.apply(tx)) {
+        if (identities.apply(LedgerKeyLog.identityFact(tx))) {
           grants.retire(tx.subject());
         }
       }
-      case KEY_RELEASE -> grants.apply(entry);
+      case KEY_RELEASE -> {
+        GrantFact fact = LedgerKeyLog.grantFact(tx);
+        if (fact != null) {
+          grants.apply(entry.index(), fact);
+        }
+      }
       case RESOURCE_VERSION -> {
         VersionMeta meta = meta(entry.index(), tx);
         index.add(meta);
@@ -189,20 +194,35 @@ public final class RecordStore {
     index.addIdentifiers(meta.type(), meta.id(), tokens);
   }
 
-  public void setAccessPolicy(AccessPolicy policy) {
-    this.accessPolicy = policy;
+  /** Where the read rule finds a patient's consents. */
+  public void setConsentBook(ConsentBook consents) {
+    this.consents = consents;
   }
 
   public void setRecipientPolicy(RecipientPolicy policy) {
     this.recipientPolicy = policy;
   }
 
-  public GrantKeyRing grants() {
+  public GrantRing grants() {
     return grants;
   }
 
-  public IdentityRegistry identities() {
+  public Identities identities() {
     return identities;
+  }
+
+  public Envelope envelope() {
+    return envelope;
+  }
+
+  /** The broker's key facts on this node's ledger. */
+  public LedgerKeyLog keyLog() {
+    return keyLog;
+  }
+
+  /** Signs transactions with keys this node holds. */
+  public TransactionSigning signing() {
+    return signing;
   }
 
   /** Registers a listener told of every durable write. */
@@ -232,7 +252,7 @@ public final class RecordStore {
    * apply) and are none of anyone else's business.
    */
   public boolean isOwnerOnly(String type) {
-    return OWNER_ONLY.contains(type);
+    return ReadRule.isOwnerOnly(type);
   }
 
   /**
@@ -240,7 +260,7 @@ public final class RecordStore {
    * neither opens nor shows for them, even a deletion or a clear version an older node wrote.
    */
   public boolean isOwnedByAnother(VersionMeta meta, String requester) {
-    return isOwnerOnly(meta.type()) && !meta.author().equals(requester);
+    return ReadRule.isOwnedByAnother(meta, requester);
   }
 
   /** The patient id a resource belongs to, or empty for directory resources. */
@@ -254,10 +274,8 @@ public final class RecordStore {
    * checks that the patient exists).
    */
   public List<VersionMeta> write(List<Write> writes, List<String> patients, String author)
-      throws LedgerException, GeneralSecurityException {
-    if (!identities.isRegistered(author)) {
-      identities.register(author, ledger);
-    }
+      throws LedgerException, KeyLogException, GeneralSecurityException {
+    identities.register(author, keyLog);
     Instant now = Instant.now();
     List<Transaction> txs = new ArrayList<>(writes.size());
     for (int i = 0; i < writes.size(); i++) {
@@ -281,10 +299,10 @@ public final class RecordStore {
   }
 
   private Transaction transaction(Write write, String patientId, String author, Instant now)
-      throws LedgerException, GeneralSecurityException {
+      throws LedgerException, KeyLogException, GeneralSecurityException {
     String pseudonym = patientId == null ? "" : pseudonymOf(patientId);
     if (write.isDeletion()) {
-      return identities.sign(
+      return signing.sign(
           new Transaction(
               TransactionType.RESOURCE_VERSION,
               write.versionedReference(),
@@ -304,25 +322,19 @@ public final class RecordStore {
     resource.setId(write.type() + "/" + write.id() + "/_history/" + write.version());
     byte[] plaintext = parser().encodeResourceToString(resource).getBytes(StandardCharsets.UTF_8);
     List<String> categories = List.copyOf(DataCategories.categorize(resource));
-    byte[] payload;
-    List<WrappedKey> wrapped = new ArrayList<>();
+    byte[] payload = plaintext;
+    List<org.healthgateway.ledger.WrappedKey> wrapped = List.of();
     if (isClinical(write.type()) || isOwnerOnly(write.type())) {
-      SecretKey dek = DataKeys.newDataKey();
-      payload = cipher.seal(dek, plaintext, aad(write.versionedReference(), pseudonym));
       List<String> readers =
           isOwnerOnly(write.type())
               ? List.of(author)
               : recipients(write, patientId, author, categories);
-      for (String recipient : readers) {
-        GrantKeyRing.Grant grant = grants.ensure(pseudonym, recipient, ledger);
-        wrapped.add(
-            new WrappedKey(grant.id(), "A256KW", keyWrapper.wrap(grants.key(grant, ledger), dek)));
-        meters.counter("gateway.keys.wraps", "kind", "data").increment();
-      }
-    } else {
-      payload = plaintext;
+      Envelope.Sealed sealed =
+          envelope.seal(write.versionedReference(), pseudonym, plaintext, readers, keyLog);
+      payload = sealed.payload();
+      wrapped = sealed.keys().stream().map(LedgerKeyLog::toLedger).toList();
     }
-    return identities.sign(
+    return signing.sign(
         new Transaction(
             TransactionType.RESOURCE_VERSION,
             write.versionedReference(),
@@ -356,40 +368,32 @@ public final class RecordStore {
     return new ArrayList<>(recipients);
   }
 
-  private String pseudonymOf(String patientId) throws LedgerException, GeneralSecurityException {
+  private String pseudonymOf(String patientId) throws KeyLogException, GeneralSecurityException {
     String ref = "Patient/" + patientId;
-    if (!identities.isRegistered(ref)) {
-      identities.register(ref, ledger);
-    }
+    identities.register(ref, keyLog);
     return identities.pseudonym(ref).orElseThrow();
   }
 
   /**
-   * True if {@code requester} may read the version: public, or a grant key of theirs wraps it;
-   * never another author's version of an owner-only type.
+   * True if the read rule lets {@code requester} open the version, on metadata alone (public, or a
+   * grant of theirs wraps it; never another author's version of an owner-only type).
    */
   public boolean canRead(VersionMeta meta, String requester) {
-    if (isOwnedByAnother(meta, requester)) {
-      return false;
-    }
-    if (!meta.encrypted()) {
-      return true;
-    }
-    return grantFor(meta, requester).isPresent();
+    return readRule.beforeOpening(meta, requester, hasGrant(meta, requester)).permitted();
   }
 
-  private Optional<GrantKeyRing.Grant> grantFor(VersionMeta meta, String requester) {
-    return grants.grantFor(meta, requester);
+  private boolean hasGrant(VersionMeta meta, String requester) {
+    return meta.encrypted() && envelope.grantFor(meta, requester).isPresent();
   }
 
   /**
    * Opens a version for the requester.
    *
-   * @throws AccessDeniedException if no key was released to the requester, or the version is
-   *     another author's of an owner-only type
+   * @throws AccessDeniedException if the read rule refuses: no key was released to the requester,
+   *     no consent permits the access, or the version is another author's of an owner-only type
    */
   public IBaseResource read(VersionMeta meta, String requester)
-      throws AccessDeniedException, LedgerException, GeneralSecurityException {
+      throws AccessDeniedException, LedgerException, KeyLogException, GeneralSecurityException {
     return ((Resource) readShared(meta, requester)).copy();
   }
 
@@ -398,97 +402,54 @@ public final class RecordStore {
    * matching many candidates without copying each.
    */
   public IBaseResource readShared(VersionMeta meta, String requester)
-      throws AccessDeniedException, LedgerException, GeneralSecurityException {
-    if (isOwnedByAnother(meta, requester)) {
-      throw new AccessDeniedException(meta.type() + "/" + meta.id() + " belongs to another user");
-    }
-    GrantKeyRing.Grant grant = null;
-    if (meta.encrypted()) {
-      grant = grantFor(meta, requester).orElse(null);
-      if (grant == null) {
-        throw new AccessDeniedException(
-            "No key for " + meta.type() + "/" + meta.id() + " was released to " + requester);
-      }
-    }
+      throws AccessDeniedException, LedgerException, KeyLogException, GeneralSecurityException {
+    Grant grant = meta.encrypted() ? envelope.grantFor(meta, requester).orElse(null) : null;
+    refuseUnless(readRule.beforeOpening(meta, requester, grant != null));
     IBaseResource resource = opened.getIfPresent(meta.ledgerIndex());
     if (resource == null) {
       resource = decode(meta, grant);
       opened.put(meta.ledgerIndex(), resource);
     }
-    if (grant != null && !isOwner(meta, requester)) {
-      Optional<String> refusal = accessPolicy.refusal(meta, resource, requester);
-      if (refusal.isPresent()) {
-        throw new AccessDeniedException(refusal.get());
-      }
+    if (grant != null) {
+      AccessRequest access = ResourceFacts.access(fhir, requester, resource);
+      List<VersionMeta> history = index.history(meta.type(), meta.id());
+      refuseUnless(
+          readRule.afterOpening(
+              meta,
+              history,
+              access,
+              meta.patientId() == null ? List.of() : consents.consentsOf(meta.patientId())));
     }
     return resource;
   }
 
-  /**
-   * The patient and the authors of the version and of every earlier one always read with their own
-   * keys; others also need a consent.
-   */
-  private boolean isOwner(VersionMeta meta, String requester) {
-    if (requester.equals(meta.author())
-        || (meta.patientId() != null && requester.equals("Patient/" + meta.patientId()))) {
-      return true;
+  private static void refuseUnless(Decision decision) throws AccessDeniedException {
+    if (!decision.permitted()) {
+      throw new AccessDeniedException(decision.reason());
     }
-    for (VersionMeta earlier : index.history(meta.type(), meta.id())) {
-      if (earlier.version() < meta.version() && requester.equals(earlier.author())) {
-        return true;
-      }
-    }
-    return false;
   }
 
-  private IBaseResource decode(VersionMeta meta, GrantKeyRing.Grant grant)
-      throws LedgerException, GeneralSecurityException {
+  private IBaseResource decode(VersionMeta meta, Grant grant)
+      throws LedgerException, KeyLogException, GeneralSecurityException {
     if (meta.deleted()) {
       throw new IllegalArgumentException("a deletion has no content");
     }
     Transaction tx = ledger.read(meta.ledgerIndex()).transaction();
-    byte[] plaintext;
-    if (grant == null) {
-      plaintext = tx.payload();
-    } else {
-      SecretKey dek = dataKey(meta, tx, grant);
-      plaintext = cipher.open(dek, tx.payload(), aad(meta.versionedReference(), tx.patient()));
-    }
+    byte[] plaintext =
+        grant == null
+            ? tx.payload()
+            : envelope.open(
+                meta,
+                tx.patient(),
+                tx.payload(),
+                tx.wrappedKeys().stream().map(LedgerKeyLog::fromLedger).toList(),
+                grant,
+                keyLog);
     return parser().parseResource(new String(plaintext, StandardCharsets.UTF_8));
-  }
-
-  private SecretKey dataKey(VersionMeta meta, Transaction tx, GrantKeyRing.Grant grant)
-      throws GeneralSecurityException, LedgerException {
-    SecretKey cached = dataKeys.getIfPresent(meta.ledgerIndex());
-    if (cached != null) {
-      meters.counter("gateway.keys.cache", "key", "data", "result", "hit").increment();
-      return cached;
-    }
-    meters.counter("gateway.keys.cache", "key", "data", "result", "miss").increment();
-    byte[] wrapped = null;
-    for (WrappedKey key : tx.wrappedKeys()) {
-      if (key.keyId().equals(grant.id())) {
-        wrapped = key.wrapped();
-      }
-    }
-    if (wrapped == null) {
-      wrapped =
-          grants
-              .releasedDataKey(meta.ledgerIndex(), grant.id())
-              .orElseThrow(() -> new GeneralSecurityException("no wrapped key for the grant"));
-    }
-    SecretKey dek = keyWrapper.unwrap(grants.key(grant, ledger), wrapped);
-    meters.counter("gateway.keys.unwraps", "kind", "data").increment();
-    dataKeys.put(meta.ledgerIndex(), dek);
-    return dek;
   }
 
   private IParser parser() {
     return fhir.newJsonParser();
-  }
-
-  static byte[] aad(String versionedReference, String pseudonym) {
-    return (versionedReference + '\0' + pseudonym).getBytes(StandardCharsets.UTF_8);
   }
 
   private static String batchBucket(int size) {

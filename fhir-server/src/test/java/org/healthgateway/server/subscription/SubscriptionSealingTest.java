@@ -17,7 +17,12 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import org.healthgateway.keys.EncryptedKeyStore;
+import org.healthgateway.keys.consent.ConsentEngine;
+import org.healthgateway.keys.consent.ReadRule;
+import org.healthgateway.keys.envelope.Envelope;
 import org.healthgateway.keys.envelope.VersionMeta;
+import org.healthgateway.keys.grant.GrantRing;
+import org.healthgateway.keys.identity.Identities;
 import org.healthgateway.keys.internal.AesGcmContentCipher;
 import org.healthgateway.keys.internal.AesKeyWrapper;
 import org.healthgateway.keys.internal.JweKeyWrapper;
@@ -27,8 +32,6 @@ import org.healthgateway.ledger.Transaction;
 import org.healthgateway.ledger.TransactionType;
 import org.healthgateway.ledger.embedded.EmbeddedLedger;
 import org.healthgateway.server.store.AccessDeniedException;
-import org.healthgateway.server.store.GrantKeyRing;
-import org.healthgateway.server.store.IdentityRegistry;
 import org.healthgateway.server.store.RecordStore;
 import org.healthgateway.server.store.ResourceIndex;
 import org.healthgateway.server.store.Write;
@@ -63,8 +66,8 @@ class SubscriptionSealingTest {
     close();
     EncryptedKeyStore keys =
         EncryptedKeyStore.openOrCreate(dir.resolve("keystore.bcfks"), "test".toCharArray());
-    IdentityRegistry identities = new IdentityRegistry(keys);
-    JWK nodeKey = identities.ensureNodeKey();
+    Identities identities = new Identities(keys);
+    JWK nodeKey = identities.nodeKey();
     ledger =
         EmbeddedLedger.open(
             dir.resolve("ledger"),
@@ -72,17 +75,22 @@ class SubscriptionSealingTest {
             nodeKey.toPublicJWK(),
             EmbeddedLedger.Options.defaults());
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    GrantRing grants =
+        new GrantRing(identities, JweKeyWrapper.create(), Caffeine.newBuilder().build(), meters);
     store =
         new RecordStore(
             Fixtures.FHIR,
             ledger,
             new ResourceIndex(),
             identities,
-            new GrantKeyRing(
-                identities, JweKeyWrapper.create(), Caffeine.newBuilder().build(), meters),
-            AesGcmContentCipher.create(),
-            AesKeyWrapper.create(),
-            Caffeine.newBuilder().build(),
+            grants,
+            new Envelope(
+                grants,
+                AesGcmContentCipher.create(),
+                AesKeyWrapper.create(),
+                Caffeine.newBuilder().build(),
+                meters),
+            new ReadRule(new ConsentEngine()),
             Caffeine.newBuilder().build(),
             meters);
     store.open();
@@ -159,7 +167,7 @@ class SubscriptionSealingTest {
 
   /** What a node before sealing wrote: the Subscription's JSON as the payload, no wrapped keys. */
   private void appendClear(Subscription subscription, String author) throws Exception {
-    store.identities().register(author, ledger);
+    store.identities().register(author, store.keyLog());
     String reference = "Subscription/" + subscription.getIdElement().getIdPart() + "/_history/1";
     subscription.setId(reference);
     byte[] plaintext =
@@ -179,6 +187,6 @@ class SubscriptionSealingTest {
             plaintext,
             List.of(),
             "");
-    ledger.append(List.of(store.identities().sign(unsigned, author)));
+    ledger.append(List.of(store.signing().sign(unsigned, author)));
   }
 }

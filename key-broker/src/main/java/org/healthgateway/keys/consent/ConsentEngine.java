@@ -73,7 +73,7 @@ public final class ConsentEngine {
       List<String> problems = ConsentStructure.problems(consent);
       if (!problems.isEmpty()) {
         log.warn("{} is invalid and denies every access: {}", id, problems);
-        return Decision.invalid(id);
+        return Decision.invalidConsent(id);
       }
       if (!consent.hasProvision()) {
         continue;
@@ -82,9 +82,9 @@ public final class ConsentEngine {
           ProvisionEvaluator.evaluate(consent.getProvision(), request);
       switch (result.effect()) {
         case DENY -> {
-          return Decision.deny(id);
+          return Decision.deniedBy(id);
         }
-        case PERMIT -> permit = permit == null ? Decision.permit(id) : permit;
+        case PERMIT -> permit = permit == null ? Decision.permittedBy(id) : permit;
         case NONE -> {
           if (nearMiss == null && result.nearMiss() != null) {
             nearMiss = Decision.denied(result.nearMiss(), id);

@@ -1,4 +1,4 @@
-package org.healthgateway.server.consent;
+package org.healthgateway.keys.consent;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.fhirpath.IFhirPath;
@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.healthgateway.mappings.DataCategories;
 import org.hl7.fhir.instance.model.api.IBase;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.BaseDateTimeType;
@@ -16,7 +17,7 @@ import org.hl7.fhir.r4.model.Period;
  * What consent evaluation needs to know of a resource: its clinical date (for {@code dataPeriod})
  * and its security labels. The date is the first of the usual clinical date elements present.
  */
-final class ResourceFacts {
+public final class ResourceFacts {
   private static final List<String> DATE_ELEMENTS =
       List.of(
           "effective",
@@ -35,7 +36,19 @@ final class ResourceFacts {
 
   private ResourceFacts() {}
 
-  static Instant dataDate(FhirContext fhir, IBaseResource resource) {
+  /** A read of the resource by {@code actor}, now: its categories, clinical date and labels. */
+  public static AccessRequest access(FhirContext fhir, String actor, IBaseResource resource) {
+    return new AccessRequest(
+        actor,
+        resource.fhirType(),
+        DataCategories.categorize(resource),
+        dataDate(fhir, resource),
+        securityLabels(resource),
+        Instant.now());
+  }
+
+  /** The resource's clinical date, or null if it has none. */
+  public static Instant dataDate(FhirContext fhir, IBaseResource resource) {
     IFhirPath path = fhir.newFhirPath();
     var definition = fhir.getResourceDefinition(resource);
     for (String element : DATE_ELEMENTS) {
@@ -55,7 +68,8 @@ final class ResourceFacts {
     return null;
   }
 
-  static Set<String> securityLabels(IBaseResource resource) {
+  /** The resource's security labels as {@code system|code}. */
+  public static Set<String> securityLabels(IBaseResource resource) {
     Set<String> labels = new LinkedHashSet<>();
     for (Object coding : resource.getMeta().getSecurity()) {
       Coding c = (Coding) coding;

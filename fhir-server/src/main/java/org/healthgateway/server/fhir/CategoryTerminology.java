@@ -1,8 +1,7 @@
-package org.healthgateway.server.consent;
+package org.healthgateway.server.fhir;
 
+import org.healthgateway.keys.identity.Identities;
 import org.healthgateway.mappings.DataCategories;
-import org.healthgateway.server.fhir.ResourceService;
-import org.healthgateway.server.store.IdentityRegistry;
 import org.hl7.fhir.r4.model.CodeSystem;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.ValueSet;
@@ -38,14 +37,14 @@ public class CategoryTerminology implements SmartInitializingSingleton {
             .index()
             .current(type, "data-category")
             .filter(meta -> !meta.deleted())
-            .map(meta -> service.open(meta, IdentityRegistry.NODE))
+            .map(meta -> service.open(meta, Identities.NODE))
             .map(
                 existing ->
                     ((org.hl7.fhir.r4.model.Resource) existing)
                         .equalsDeep(withMetaOf(resource, existing)))
             .orElse(false);
     if (!same) {
-      service.update(new IdType(type, "data-category"), resource.copy(), IdentityRegistry.NODE);
+      service.update(new IdType(type, "data-category"), resource.copy(), Identities.NODE);
     }
   }
 

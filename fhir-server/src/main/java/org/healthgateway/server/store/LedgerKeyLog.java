@@ -1,0 +1,139 @@
+package org.healthgateway.server.store;
+
+import com.nimbusds.jose.jwk.JWK;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.text.ParseException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.healthgateway.keys.identity.Identities;
+import org.healthgateway.keys.log.GrantFact;
+import org.healthgateway.keys.log.IdentityFact;
+import org.healthgateway.keys.log.KeyLog;
+import org.healthgateway.keys.log.KeyLogException;
+import org.healthgateway.keys.log.WrappedKey;
+import org.healthgateway.ledger.Ledger;
+import org.healthgateway.ledger.LedgerException;
+import org.healthgateway.ledger.Transaction;
+import org.healthgateway.ledger.TransactionType;
+
+/**
+ * The broker's key log on the ledger: an {@link IdentityFact} is an IDENTITY transaction (subject,
+ * patient pseudonym, the public JWK as JSON payload), a {@link GrantFact} a KEY_RELEASE (subject =
+ * recipient, patient pseudonym, wrapped keys, the cited release statement as payload); both are
+ * authored and signed by the node.
+ */
+public final class LedgerKeyLog implements KeyLog {
+  private final Ledger ledger;
+  private final TransactionSigning signing;
+
+  public LedgerKeyLog(Ledger ledger, TransactionSigning signing) {
+    this.ledger = ledger;
+    this.signing = signing;
+  }
+
+  @Override
+  public List<Long> appendIdentities(List<IdentityFact> facts) throws KeyLogException {
+    List<Transaction> txs = new ArrayList<>(facts.size());
+    for (IdentityFact fact : facts) {
+      txs.add(identityTransaction(fact));
+    }
+    return append(txs);
+  }
+
+  @Override
+  public List<Long> appendGrants(List<GrantFact> facts) throws KeyLogException {
+    List<Transaction> txs = new ArrayList<>(facts.size());
+    for (GrantFact fact : facts) {
+      txs.add(
+          sign(
+              new Transaction(
+                  TransactionType.KEY_RELEASE,
+                  fact.recipient(),
+                  fact.pseudonym(),
+                  List.of(),
+                  Identities.NODE,
+                  Instant.now(),
+                  new byte[0],
+                  fact.statement(),
+                  fact.keys().stream().map(LedgerKeyLog::toLedger).toList(),
+                  "")));
+    }
+    return append(txs);
+  }
+
+  @Override
+  public GrantFact grant(long position) throws KeyLogException {
+    try {
+      return grantFact(ledger.read(position).transaction());
+    } catch (LedgerException e) {
+      throw new KeyLogException("cannot read the key release at " + position, e);
+    }
+  }
+
+  /** The node's signed IDENTITY transaction for a fact (the genesis entry, among others). */
+  public Transaction identityTransaction(IdentityFact fact) throws KeyLogException {
+    return sign(
+        new Transaction(
+            TransactionType.IDENTITY,
+            fact.subject(),
+            fact.pseudonym(),
+            List.of(),
+            Identities.NODE,
+            Instant.now(),
+            new byte[0],
+            fact.publicKey().toJSONString().getBytes(StandardCharsets.UTF_8),
+            List.of(),
+            ""));
+  }
+
+  /** The identity fact an IDENTITY transaction records. */
+  public static IdentityFact identityFact(Transaction tx) throws LedgerException {
+    try {
+      JWK key = JWK.parse(new String(tx.payload(), StandardCharsets.UTF_8));
+      return new IdentityFact(tx.subject(), tx.patient(), key);
+    } catch (ParseException | IllegalArgumentException e) {
+      throw new LedgerException(
+          "identity transaction without a valid public JWK: " + tx.subject(), e);
+    }
+  }
+
+  /** The grant fact a KEY_RELEASE transaction records, or null if it carries no key. */
+  public static GrantFact grantFact(Transaction tx) {
+    if (tx.wrappedKeys().isEmpty()) {
+      return null;
+    }
+    return new GrantFact(
+        tx.subject(),
+        tx.patient(),
+        tx.wrappedKeys().stream().map(LedgerKeyLog::fromLedger).toList(),
+        tx.payload());
+  }
+
+  /** The broker's form of a key the ledger holds. */
+  public static WrappedKey fromLedger(org.healthgateway.ledger.WrappedKey key) {
+    return new WrappedKey(key.keyId(), key.algorithm(), key.wrapped());
+  }
+
+  /** The ledger's form of a key the broker wrapped. */
+  public static org.healthgateway.ledger.WrappedKey toLedger(WrappedKey key) {
+    return new org.healthgateway.ledger.WrappedKey(key.keyId(), key.algorithm(), key.wrapped());
+  }
+
+  private Transaction sign(Transaction unsigned) throws KeyLogException {
+    try {
+      return signing.sign(unsigned, Identities.NODE);
+    } catch (LedgerException | GeneralSecurityException e) {
+      throw new KeyLogException("cannot sign a key fact", e);
+    }
+  }
+
+  private List<Long> append(List<Transaction> txs) throws KeyLogException {
+    try {
+      return ledger.append(txs);
+    } catch (LedgerException e) {
+      throw new KeyLogException("cannot record key facts", e);
+    }
+  }
+}
