@@ -1,7 +1,6 @@
 package org.healthgateway.server.consent;
 
 import ca.uhn.fhir.context.FhirContext;
-import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -21,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * Applies the key broker's {@link ChangeRule} to every write, whatever the path (create, update,
  * delete, batch and transaction entries all reach the store through the same guard): gathers the
  * facts (author of version 1, patient, the current and the new content's metadata, the patient's
- * consents) and turns a denial into 403, so that nothing of the batch is written.
+ * consents) and returns the first denial, so that nothing of the batch is written.
  */
 public final class ChangeGuard implements WriteGuard {
   private static final Logger LOG = LoggerFactory.getLogger(ChangeGuard.class);
@@ -40,17 +39,18 @@ public final class ChangeGuard implements WriteGuard {
   }
 
   @Override
-  public void check(List<Write> writes, String requester) {
+  public Decision check(List<Write> writes, String requester) {
     for (Write write : writes) {
       if (write.type().equals("Consent")) {
         continue; // the consent state machine of ConsentService decides
       }
       Decision decision = decide(write, requester);
       if (!decision.permitted()) {
-        throw new ForbiddenOperationException(
+        return Decision.deny(
             "Not allowed to write " + write.type() + "/" + write.id() + ": " + decision.reason());
       }
     }
+    return Decision.permit("every write is permitted");
   }
 
   private Decision decide(Write write, String requester) {

@@ -1,10 +1,8 @@
 package org.healthgateway.server.consent;
 
 import ca.uhn.fhir.context.FhirContext;
-import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
-import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
-import com.nimbusds.jose.jwk.JWK;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -12,8 +10,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.healthgateway.keys.Signatures;
+import org.healthgateway.keys.consent.ConsentChangeRule;
 import org.healthgateway.keys.consent.ConsentEngine;
+import org.healthgateway.keys.consent.Decision;
 import org.healthgateway.keys.consent.ResourceFacts;
 import org.healthgateway.keys.envelope.VersionMeta;
 import org.healthgateway.server.store.ConsentBook;
@@ -26,7 +25,6 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Consent;
 import org.hl7.fhir.r4.model.Consent.ConsentState;
 import org.hl7.fhir.r4.model.Provenance;
-import org.hl7.fhir.r4.model.Signature;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +42,7 @@ public final class ConsentService
   private final FhirContext fhir;
   private final RecordStore store;
   private final ConsentEngine engine = new ConsentEngine();
+  private final ConsentChangeRule changeRule;
   private final Map<String, Map<String, Consent>> byPatient = new ConcurrentHashMap<>();
   private volatile java.util.function.BiConsumer<String, String> custodialActivation =
       (consentId, patientRef) -> {};
@@ -54,6 +53,7 @@ public final class ConsentService
     this.fhir = fhir;
     this.store = store;
     this.registrars = Set.copyOf(registrars);
+    this.changeRule = new ConsentChangeRule(fhir, engine);
   }
 
   /** Loads every live Consent, opened with its author's key (this node wrote it). */
@@ -135,124 +135,48 @@ public final class ConsentService
   }
 
   @Override
-  public void check(List<Write> writes, String requester) {
+  public Decision check(List<Write> writes, String requester) {
     for (Write write : writes) {
       if (write.type().equals("Consent")) {
-        checkConsentWrite(write, writes, requester);
-      }
-    }
-  }
-
-  private void checkConsentWrite(Write write, List<Write> batch, String requester) {
-    Optional<VersionMeta> current = store.index().current("Consent", write.id());
-    boolean exists = current.isPresent() && !current.get().deleted();
-    if (write.isDeletion()) {
-      throw new ForbiddenOperationException(
-          "Consents are not deleted; the patient sets them to inactive to revoke them");
-    }
-    Consent next = (Consent) write.resource();
-    if (!exists) {
-      if (!requester.startsWith("Practitioner/")) {
-        throw new ForbiddenOperationException(
-            "Only a practitioner may request access (a Consent with status proposed)");
-      }
-      List<String> problems = engine.validateProposal(next, requester);
-      if (!problems.isEmpty()) {
-        throw new UnprocessableEntityException(
-            "Invalid access request: " + String.join("; ", problems));
-      }
-      return;
-    }
-    String patientId = current.get().patientId();
-    Consent previous =
-        consent(patientId, write.id())
-            .orElseThrow(() -> new UnprocessableEntityException("Unknown Consent/" + write.id()));
-    String patientRef = "Patient/" + patientId;
-    boolean registrarForCustodial = registrars.contains(requester) && isCustodial(patientRef);
-    if (!requester.equals(patientRef) && !registrarForCustodial) {
-      throw new ForbiddenOperationException(
-          "Only the patient may approve, reject or revoke Consent/" + write.id());
-    }
-    if (registrarForCustodial && !actsOnBehalfOf(write.id(), patientRef, requester, batch)) {
-      throw new UnprocessableEntityException(
-          "A registrar changing a patient's Consent records it with a Provenance in the same"
-              + " transaction: agent.who the registrar, agent.onBehalfOf the patient");
-    }
-    if (!patientRef.equals(next.getPatient().getReference())) {
-      throw new UnprocessableEntityException("A Consent cannot change its patient");
-    }
-    ConsentState from = previous.getStatus();
-    ConsentState to = next.getStatus();
-    if (from == ConsentState.PROPOSED
-        && (to == ConsentState.ACTIVE || to == ConsentState.REJECTED)) {
-      List<String> problems = engine.validateStructure(next);
-      if (!problems.isEmpty()) {
-        throw new UnprocessableEntityException("Invalid Consent: " + String.join("; ", problems));
-      }
-      requireSignedApproval(next, current.get().version(), patientRef, batch);
-    } else if (!(from == ConsentState.ACTIVE && to == ConsentState.INACTIVE)) {
-      throw new UnprocessableEntityException(
-          "A Consent goes from proposed to active or rejected, or from active to inactive;"
-              + " not from "
-              + from.toCode()
-              + " to "
-              + to.toCode());
-    }
-  }
-
-  /**
-   * An approval or rejection carries, in the same transaction, a Provenance targeting the Consent
-   * whose signature is a JWS by the patient's registered signing key over the canonical form of the
-   * new Consent with {@code meta.versionId} set to the version it replaces (so an old signature
-   * cannot approve a changed Consent). Custodial patients may omit it: the node signs with the
-   * patient key it holds, recorded as acting on the patient's behalf.
-   */
-  private void requireSignedApproval(
-      Consent next, long replacedVersion, String patientRef, List<Write> batch) {
-    byte[] canonical = canonicalForm(next, replacedVersion);
-    Optional<Signature> signature = provenanceSignature(next.getIdElement().getIdPart(), batch);
-    JWK key =
-        store
-            .identities()
-            .signingKey(patientRef)
-            .orElseThrow(() -> new ForbiddenOperationException(patientRef + " has no signing key"));
-    if (signature.isEmpty()) {
-      if (isCustodial(patientRef)) {
-        return;
-      }
-      throw new UnprocessableEntityException(
-          "Approving or rejecting a Consent needs a Provenance in the same transaction, signed"
-              + " by the patient");
-    }
-    String jws = new String(signature.get().getData(), java.nio.charset.StandardCharsets.UTF_8);
-    try {
-      Signatures.verifyDetached(key, jws, canonical);
-    } catch (java.security.GeneralSecurityException e) {
-      throw new ForbiddenOperationException(
-          "The approval's signature does not verify with the patient's key for this Consent");
-    }
-  }
-
-  private static boolean actsOnBehalfOf(
-      String consentId, String patientRef, String registrar, List<Write> batch) {
-    for (Write write : batch) {
-      if (write.type().equals("Provenance") && !write.isDeletion()) {
-        Provenance provenance = (Provenance) write.resource();
-        boolean targets =
-            provenance.getTarget().stream()
-                .anyMatch(t -> consentId.equals(t.getReferenceElement().getIdPart()));
-        boolean onBehalf =
-            provenance.getAgent().stream()
-                .anyMatch(
-                    a ->
-                        registrar.equals(a.getWho().getReference())
-                            && patientRef.equals(a.getOnBehalfOf().getReference()));
-        if (targets && onBehalf) {
-          return true;
+        Decision decision = decide(write, writes, requester);
+        if (!decision.permitted()) {
+          return decision;
         }
       }
     }
-    return false;
+    return Decision.permit("no Consent changes, or every one is permitted");
+  }
+
+  /** Gathers the facts of one Consent write for the broker's {@link ConsentChangeRule}. */
+  private Decision decide(Write write, List<Write> batch, String requester) {
+    Optional<VersionMeta> current =
+        store.index().current("Consent", write.id()).filter(meta -> !meta.deleted());
+    Consent previous = null;
+    String patientRef = null;
+    if (current.isPresent()) {
+      previous = consent(current.get().patientId(), write.id()).orElse(null);
+      if (previous == null) {
+        return Decision.invalid("Unknown Consent/" + write.id());
+      }
+      patientRef = "Patient/" + current.get().patientId();
+    }
+    List<Provenance> provenances = new ArrayList<>();
+    for (Write other : batch) {
+      if (other.type().equals("Provenance") && !other.isDeletion()) {
+        provenances.add((Provenance) other.resource());
+      }
+    }
+    return changeRule.decide(
+        new ConsentChangeRule.Change(
+            write.id(),
+            previous,
+            current.map(VersionMeta::version).orElse(0L),
+            write.isDeletion() ? null : (Consent) write.resource(),
+            requester,
+            registrars.contains(requester),
+            patientRef != null && isCustodial(patientRef),
+            patientRef == null ? null : store.identities().signingKey(patientRef).orElse(null),
+            provenances));
   }
 
   /** True if the node holds the patient's current signing key (a custodial patient). */
@@ -260,27 +184,9 @@ public final class ConsentService
     return store.identities().holdsSigningKey(patientRef);
   }
 
-  /** Canonical bytes a patient signs to approve: see {@link ConsentEngine#canonicalForm}. */
+  /** Canonical bytes a patient signs to approve: see {@link ConsentChangeRule#canonicalForm}. */
   public byte[] canonicalForm(Consent consent, long replacedVersion) {
-    Consent copy = consent.copy();
-    copy.setMeta(null);
-    copy.getMeta().setVersionId(Long.toString(replacedVersion));
-    return ConsentEngine.canonicalForm(copy, fhir);
-  }
-
-  private static Optional<Signature> provenanceSignature(String consentId, List<Write> batch) {
-    for (Write write : batch) {
-      if (write.type().equals("Provenance") && !write.isDeletion()) {
-        Provenance provenance = (Provenance) write.resource();
-        boolean targets =
-            provenance.getTarget().stream()
-                .anyMatch(t -> consentId.equals(t.getReferenceElement().getIdPart()));
-        if (targets && provenance.hasSignature()) {
-          return Optional.of(provenance.getSignatureFirstRep());
-        }
-      }
-    }
-    return Optional.empty();
+    return changeRule.canonicalForm(consent, replacedVersion);
   }
 
   /** Actors a consent names, as references. */

@@ -3,8 +3,10 @@ package org.healthgateway.server.fhir;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import java.security.GeneralSecurityException;
+import org.healthgateway.keys.consent.Decision;
 import org.healthgateway.keys.log.KeyLogException;
 import org.healthgateway.ledger.LedgerException;
 import org.healthgateway.server.store.AccessDeniedException;
@@ -20,6 +22,20 @@ final class Errors {
   private static final Logger LOG = LoggerFactory.getLogger(Errors.class);
 
   private Errors() {}
+
+  /**
+   * The one place a broker decision becomes a FHIR answer: nothing for a permit; for a refusal 403
+   * (deny), 422 (invalid) or 404 (not found), with the decision's reason as the OperationOutcome's
+   * diagnostics.
+   */
+  static void refuseUnless(Decision decision) {
+    switch (decision.kind()) {
+      case PERMIT -> {}
+      case DENY -> throw new ForbiddenOperationException(decision.reason());
+      case INVALID -> throw new UnprocessableEntityException(decision.reason());
+      case NOT_FOUND -> throw new ResourceNotFoundException(decision.reason());
+    }
+  }
 
   static BaseServerResponseException map(Exception e) {
     if (e instanceof BaseServerResponseException http) {

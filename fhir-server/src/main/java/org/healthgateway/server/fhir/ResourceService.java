@@ -217,13 +217,13 @@ public final class ResourceService {
   /**
    * Writes versions atomically, the one way every path (create, update, delete, batch and
    * transaction entries) reaches the store: each guard (who may write, Consent state changes) sees
-   * the whole batch first and refuses with an HTTP exception, so that nothing of it is written.
-   * {@code newPatients} are patient ids created in the same batch, so that resources of a patient
-   * created by the same transaction are accepted.
+   * the whole batch first; its first refusal becomes the answer, and nothing of the batch is
+   * written. {@code newPatients} are patient ids created in the same batch, so that resources of a
+   * patient created by the same transaction are accepted.
    */
   public List<VersionMeta> writeAll(List<Write> writes, Set<String> newPatients, String requester) {
     for (WriteGuard guard : guards) {
-      guard.check(writes, requester);
+      Errors.refuseUnless(guard.check(writes, requester));
     }
     List<String> patients = new ArrayList<>(writes.size());
     for (Write write : writes) {
