@@ -4,7 +4,6 @@ import ca.uhn.fhir.context.FhirContext;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -187,21 +186,5 @@ public final class ConsentService
   /** Canonical bytes a patient signs to approve: see {@link ConsentChangeRule#canonicalForm}. */
   public byte[] canonicalForm(Consent consent, long replacedVersion) {
     return changeRule.canonicalForm(consent, replacedVersion);
-  }
-
-  /** Actors a consent names, as references. */
-  public static Set<String> actors(Consent consent) {
-    Set<String> actors = new LinkedHashSet<>();
-    collectActors(consent.getProvision(), actors);
-    return actors;
-  }
-
-  private static void collectActors(Consent.ProvisionComponent provision, Set<String> into) {
-    for (Consent.provisionActorComponent actor : provision.getActor()) {
-      into.add(actor.getReference().getReference());
-    }
-    for (Consent.ProvisionComponent nested : provision.getProvision()) {
-      collectActors(nested, into);
-    }
   }
 }

@@ -1,9 +1,6 @@
 package org.healthgateway.server.consent;
 
-import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
-import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
-import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import com.nimbusds.jose.jwk.JWK;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -13,8 +10,10 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import org.healthgateway.keys.Signatures;
 import org.healthgateway.keys.consent.AccessRequest;
+import org.healthgateway.keys.consent.ConsentEngine;
+import org.healthgateway.keys.consent.Decision;
+import org.healthgateway.keys.consent.ReleaseRule;
 import org.healthgateway.keys.consent.ResourceFacts;
 import org.healthgateway.keys.envelope.VersionMeta;
 import org.healthgateway.keys.grant.Grant;
@@ -29,9 +28,9 @@ import org.healthgateway.ledger.Transaction;
 import org.healthgateway.server.audit.AuditTrail;
 import org.healthgateway.server.store.LedgerKeyLog;
 import org.healthgateway.server.store.RecordStore;
+import org.healthgateway.server.store.Refused;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Consent;
-import org.hl7.fhir.r4.model.Consent.ConsentState;
 
 /**
  * Releases of data written before a consent (flow 4): hands the patient its own wrapped data keys
@@ -44,6 +43,7 @@ public final class KeyReleaseService {
   private final RecordStore store;
   private final ConsentService consents;
   private final AuditTrail audit;
+  private final ReleaseRule rule = new ReleaseRule();
 
   public KeyReleaseService(RecordStore store, ConsentService consents, AuditTrail audit) {
     this.store = store;
@@ -59,13 +59,12 @@ public final class KeyReleaseService {
     Consent consent = activeConsentOfPatient(consentId, requester);
     String patientId = consent.getPatient().getReferenceElement().getIdPart();
     List<ReleaseRequest> requests = new ArrayList<>();
-    for (String actor : ConsentService.actors(consent)) {
+    for (String actor : ConsentEngine.actors(consent)) {
       JWK actorKey =
           store
               .identities()
               .publicKey(actor)
-              .orElseThrow(
-                  () -> new UnprocessableEntityException(actor + " has no registered key"));
+              .orElseThrow(() -> new Refused(Decision.invalid(actor + " has no registered key")));
       List<PatientWallet.HeldKey> keys = new ArrayList<>();
       for (VersionMeta meta : store.index().currentOfPatient(null, patientId)) {
         if (meta.encrypted()
@@ -135,8 +134,15 @@ public final class KeyReleaseService {
     } catch (IllegalArgumentException e) {
       throw new InvalidRequestException("Malformed release statement: " + e.getMessage());
     }
-    verifySignature(patientRef, statementBytes, signature);
-    checkStatement(statement, consent, consentId, patientRef);
+    Refused.unless(
+        rule.statement(
+            statement,
+            statementBytes,
+            signature,
+            consentId,
+            consent,
+            store.identities().signingKey(patientRef).orElse(null),
+            store.grants().isFreshId(statement.grantId())));
     String patientId = consent.getPatient().getReferenceElement().getIdPart();
     List<WrappedKey> released = new ArrayList<>();
     List<VersionMeta> versions = new ArrayList<>();
@@ -151,40 +157,21 @@ public final class KeyReleaseService {
     return released.size();
   }
 
-  private void checkStatement(
-      ReleaseStatement statement, Consent consent, String consentId, String patientRef) {
-    if (!statement.patient().equals(patientRef)
-        || !statement.consent().startsWith("Consent/" + consentId)) {
-      throw new ForbiddenOperationException("The release names another patient or consent");
-    }
-    if (!ConsentService.actors(consent).contains(statement.actor())) {
-      throw new ForbiddenOperationException(
-          statement.actor() + " is not an actor of Consent/" + consentId);
-    }
-    if (!store.grants().isFreshId(statement.grantId())) {
-      throw new UnprocessableEntityException("The release needs a new, well-formed grant id");
-    }
-  }
-
   private VersionMeta versionInScope(
       String reference, String patientId, Consent consent, String actor) {
     String[] parts = reference.split("/");
     if (parts.length != 4 || !parts[2].equals("_history")) {
-      throw new UnprocessableEntityException("Released key for a malformed reference " + reference);
+      throw new Refused(Decision.invalid("Released key for a malformed reference " + reference));
     }
     VersionMeta meta =
-        store
-            .index()
-            .version(parts[0], parts[1], parseVersion(parts[3]))
-            .filter(m -> !m.deleted() && patientId.equals(m.patientId()))
-            .orElseThrow(
-                () ->
-                    new ForbiddenOperationException(
-                        reference + " is not a record of this patient"));
-    if (!inScope(consent, actor, meta, "Patient/" + patientId)) {
-      throw new ForbiddenOperationException(
-          "The release holds a key outside the consent's scope: " + reference);
-    }
+        store.index().version(parts[0], parts[1], parseVersion(parts[3])).orElse(null);
+    boolean ofPatient = meta != null && !meta.deleted() && patientId.equals(meta.patientId());
+    Refused.unless(
+        rule.releasedKey(
+            reference,
+            meta,
+            patientId,
+            ofPatient && inScope(consent, actor, meta, "Patient/" + patientId)));
     return meta;
   }
 
@@ -192,20 +179,7 @@ public final class KeyReleaseService {
     try {
       return Long.parseLong(version);
     } catch (NumberFormatException e) {
-      throw new UnprocessableEntityException("Bad version " + version);
-    }
-  }
-
-  private void verifySignature(String patientRef, byte[] statement, String signature) {
-    JWK key =
-        store
-            .identities()
-            .signingKey(patientRef)
-            .orElseThrow(() -> new ForbiddenOperationException(patientRef + " has no signing key"));
-    try {
-      Signatures.verifyDetached(key, signature, statement);
-    } catch (GeneralSecurityException e) {
-      throw new ForbiddenOperationException("The release is not signed by the patient's key");
+      throw new Refused(Decision.invalid("Bad version " + version));
     }
   }
 
@@ -262,22 +236,10 @@ public final class KeyReleaseService {
 
   private Consent activeConsentOfPatient(String consentId, String requester) {
     VersionMeta meta =
-        store
-            .index()
-            .current("Consent", consentId)
-            .filter(m -> !m.deleted())
-            .orElseThrow(() -> new ResourceNotFoundException("Consent/" + consentId));
-    if (!requester.equals("Patient/" + meta.patientId())) {
-      throw new ForbiddenOperationException(
-          "Only the patient releases keys for Consent/" + consentId);
-    }
+        store.index().current("Consent", consentId).filter(m -> !m.deleted()).orElse(null);
     Consent consent =
-        consents
-            .consent(meta.patientId(), consentId)
-            .orElseThrow(() -> new ResourceNotFoundException("Consent/" + consentId));
-    if (consent.getStatus() != ConsentState.ACTIVE) {
-      throw new UnprocessableEntityException("Consent/" + consentId + " is not active");
-    }
+        meta == null ? null : consents.consent(meta.patientId(), consentId).orElse(null);
+    Refused.unless(rule.consent(consentId, meta, consent, requester));
     return consent;
   }
 }

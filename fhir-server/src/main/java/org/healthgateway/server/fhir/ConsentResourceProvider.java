@@ -4,9 +4,11 @@ import ca.uhn.fhir.rest.annotation.IdParam;
 import ca.uhn.fhir.rest.annotation.Operation;
 import ca.uhn.fhir.rest.annotation.OperationParam;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import java.util.List;
 import org.healthgateway.keys.wallet.PatientWallet;
 import org.healthgateway.server.consent.KeyReleaseService;
 import org.healthgateway.server.security.Requester;
+import org.healthgateway.server.store.Refused;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.Base64BinaryType;
 import org.hl7.fhir.r4.model.Consent;
@@ -34,9 +36,14 @@ public final class ConsentResourceProvider extends GenericResourceProvider {
    */
   @Operation(name = "$wrapped-keys", idempotent = true)
   public Parameters wrappedKeys(@IdParam IIdType id) {
+    List<KeyReleaseService.ReleaseRequest> requests;
+    try {
+      requests = releases.heldKeys(id.getIdPart(), Requester.current());
+    } catch (Refused refused) {
+      throw Errors.map(refused);
+    }
     Parameters result = new Parameters();
-    for (KeyReleaseService.ReleaseRequest request :
-        releases.heldKeys(id.getIdPart(), Requester.current())) {
+    for (KeyReleaseService.ReleaseRequest request : requests) {
       Parameters.ParametersParameterComponent actor = result.addParameter().setName("release");
       actor.addPart().setName("actor").setValue(new StringType(request.actor()));
       actor
@@ -62,9 +69,14 @@ public final class ConsentResourceProvider extends GenericResourceProvider {
     if (statement == null || signature == null || statement.getValue() == null) {
       throw new InvalidRequestException("$release needs a statement and a signature");
     }
-    int released =
-        releases.release(
-            id.getIdPart(), statement.getValue(), signature.getValue(), Requester.current());
+    int released;
+    try {
+      released =
+          releases.release(
+              id.getIdPart(), statement.getValue(), signature.getValue(), Requester.current());
+    } catch (Refused refused) {
+      throw Errors.map(refused);
+    }
     Parameters result = new Parameters();
     result.addParameter().setName("released").setValue(new IntegerType(released));
     return result;

@@ -10,6 +10,7 @@ import org.healthgateway.keys.consent.Decision;
 import org.healthgateway.keys.log.KeyLogException;
 import org.healthgateway.ledger.LedgerException;
 import org.healthgateway.server.store.AccessDeniedException;
+import org.healthgateway.server.store.Refused;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +41,9 @@ final class Errors {
   static BaseServerResponseException map(Exception e) {
     if (e instanceof BaseServerResponseException http) {
       return http;
+    }
+    if (e instanceof Refused refused) {
+      refuseUnless(refused.decision());
     }
     if (e instanceof AccessDeniedException denied) {
       return new ForbiddenOperationException(denied.getMessage());

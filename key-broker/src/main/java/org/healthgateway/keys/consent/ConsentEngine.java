@@ -210,4 +210,20 @@ public final class ConsentEngine {
     IParser parser = ctx.newJsonParser().setPrettyPrint(false);
     return parser.encodeResourceToString(copy).getBytes(StandardCharsets.UTF_8);
   }
+
+  /** The actors a consent names in any provision, as references, in order of appearance. */
+  public static Set<String> actors(Consent consent) {
+    Set<String> actors = new java.util.LinkedHashSet<>();
+    collectActors(consent.getProvision(), actors);
+    return actors;
+  }
+
+  private static void collectActors(Consent.ProvisionComponent provision, Set<String> into) {
+    for (Consent.provisionActorComponent actor : provision.getActor()) {
+      into.add(actor.getReference().getReference());
+    }
+    for (Consent.ProvisionComponent nested : provision.getProvision()) {
+      collectActors(nested, into);
+    }
+  }
 }
