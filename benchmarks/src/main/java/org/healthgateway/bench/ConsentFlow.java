@@ -8,6 +8,9 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import org.healthgateway.fixtures.ConsentDecisions;
+import org.healthgateway.fixtures.KeyRegistrations;
+import org.healthgateway.fixtures.KeyReleases;
 import org.healthgateway.keys.wallet.PatientWallet;
 import org.healthgateway.keys.wallet.ReleaseStatement;
 import org.hl7.fhir.r4.model.Consent;
@@ -62,7 +65,7 @@ final class ConsentFlow {
               + ReleaseStatement.MAX_KEYS
               + " (one release), --consent-bundle and --repeat at least 1");
     }
-    this.messages = new ConsentMessages(clients.base());
+    this.messages = new ConsentMessages();
     this.clients = clients;
     this.versions = versions;
     this.bundleSize = bundleSize;
@@ -120,7 +123,7 @@ final class ConsentFlow {
 
   private void register(ConsentRound unused, PhaseStats stats) throws Exception {
     PatientWallet fresh = PatientWallet.generate(clients.patientRef());
-    byte[] body = messages.encode(messages.registration(fresh));
+    byte[] body = messages.encode(KeyRegistrations.registration(fresh));
     long t0 = System.nanoTime();
     HttpResponse<byte[]> response = clients.patient().post("$register-keys", body);
     if (outcomes.ok(stats, "$register-keys", response, System.nanoTime() - t0, 1)) {
@@ -187,19 +190,24 @@ final class ConsentFlow {
     round.consentId = LoadPhases.typeAndId(location);
     int history = location.indexOf("/_history/");
     if (history >= 0) {
-      round.proposedVersion = location.substring(history + "/_history/".length());
+      round.proposedVersion = Long.parseLong(location.substring(history + "/_history/".length()));
     }
     // The patient app shows the proposal and signs it as active, outside the timed request.
     round.active = proposal.copy();
     round.active.setId(round.consentId);
     round.active.setStatus(Consent.ConsentState.ACTIVE);
-    round.approval = wallet.sign(messages.canonical(round.active, round.proposedVersion));
+    round.approval = wallet.sign(ConsentDecisions.canonical(round.active, round.proposedVersion));
   }
 
   private void approve(ConsentRound round, PhaseStats stats) throws Exception {
     byte[] body =
         messages.encode(
-            messages.approval(round.consentId, round.active, clients.patientRef(), round.approval));
+            ConsentDecisions.signedTransaction(
+                clients.base(),
+                round.consentId,
+                round.active,
+                clients.patientRef(),
+                round.approval));
     long t0 = System.nanoTime();
     HttpResponse<byte[]> response = clients.patient().post("", body);
     round.approved = outcomes.ok(stats, "approve " + round, response, System.nanoTime() - t0, 1);
@@ -218,14 +226,13 @@ final class ConsentFlow {
       return;
     }
     Parameters.ParametersParameterComponent release =
-        ConsentMessages.releaseFor(
+        KeyReleases.releaseFor(
             messages.parse(Parameters.class, response.body()), clients.actorRef());
-    List<PatientWallet.HeldKey> all =
-        release == null ? List.of() : ConsentMessages.heldKeys(release);
+    List<PatientWallet.HeldKey> all = release == null ? List.of() : KeyReleases.heldKeys(release);
     // Only this round's versions: keys of earlier, failed runs are under retired wallet keys.
     round.keys = all.stream().filter(k -> round.versions.contains(k.reference())).toList();
     if (release != null) {
-      round.actorKey = JWK.parse(ConsentMessages.value(release, "actorKey"));
+      round.actorKey = JWK.parse(KeyReleases.value(release, "actorKey"));
     }
     if (round.keys.size() == round.versions.size() && round.actorKey != null) {
       stats.record(nanos, all.size());
@@ -250,7 +257,7 @@ final class ConsentFlow {
   }
 
   private void release(ConsentRound round, PhaseStats stats) throws Exception {
-    byte[] body = messages.encode(messages.release(round.release));
+    byte[] body = messages.encode(KeyReleases.release(round.release));
     String what = "POST " + round.consentId + "/$release of " + round.keys.size() + " keys";
     long t0 = System.nanoTime();
     HttpResponse<byte[]> response = clients.patient().post(round.consentId + "/$release", body);
@@ -295,9 +302,7 @@ final class ConsentFlow {
   }
 
   private void revoke(ConsentRound round, PhaseStats stats) throws Exception {
-    Consent inactive = round.active.copy().setStatus(Consent.ConsentState.INACTIVE);
-    inactive.setMeta(null);
-    byte[] body = messages.encode(inactive);
+    byte[] body = messages.encode(ConsentDecisions.revocation(round.active));
     long t0 = System.nanoTime();
     HttpResponse<byte[]> response = clients.patient().put(round.consentId, body);
     outcomes.ok(stats, "revoke " + round, response, System.nanoTime() - t0, 1);

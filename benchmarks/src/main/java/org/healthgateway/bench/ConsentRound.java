@@ -24,7 +24,7 @@ final class ConsentRound {
   volatile String failedIn;
 
   String consentId;
-  String proposedVersion = "1";
+  long proposedVersion = 1;
   Consent active;
   String approval;
   boolean approved;

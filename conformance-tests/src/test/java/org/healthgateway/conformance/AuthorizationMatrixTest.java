@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.Date;
 import java.util.LinkedHashMap;
@@ -25,11 +24,12 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import org.healthgateway.conformance.AuthorizationMatrix.Outcome;
 import org.healthgateway.conformance.AuthorizationMatrix.Row;
+import org.healthgateway.fixtures.ConsentDecisions;
+import org.healthgateway.fixtures.ConsentRequests;
+import org.healthgateway.fixtures.KeyRegistrations;
+import org.healthgateway.fixtures.KeyReleases;
 import org.healthgateway.keys.wallet.PatientWallet;
-import org.hl7.fhir.r4.model.Base64BinaryType;
 import org.hl7.fhir.r4.model.Bundle;
-import org.hl7.fhir.r4.model.CodeableConcept;
-import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Consent;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Period;
@@ -464,15 +464,11 @@ class AuthorizationMatrixTest {
   }
 
   private static Parameters registration(PatientWallet keys) {
-    Parameters parameters = new Parameters();
-    parameters.addParameter("encryptionKey", keys.encryptionPublicKey().toJSONString());
-    parameters.addParameter("signingKey", keys.signingPublicKey().toJSONString());
     try {
-      parameters.addParameter("proof", keys.registrationProof());
+      return KeyRegistrations.registration(keys);
     } catch (java.security.GeneralSecurityException e) {
       throw new AssertionError(e);
     }
-    return parameters;
   }
 
   /** Posts a release of C-act signed by P's wallet (each cell its own, with a fresh grant). */
@@ -492,13 +488,8 @@ class AuthorizationMatrixTest {
     } catch (Exception e) {
       throw new AssertionError(e);
     }
-    Parameters parameters = new Parameters();
-    parameters
-        .addParameter()
-        .setName("statement")
-        .setValue(new Base64BinaryType(signed.statement()));
-    parameters.addParameter("signature", signed.signature());
-    return Outcome.status(send(actor, parameters).post("/" + consents.get("C-act") + "/$release"));
+    return Outcome.status(
+        send(actor, KeyReleases.release(signed)).post("/" + consents.get("C-act") + "/$release"));
   }
 
   /**
@@ -540,29 +531,21 @@ class AuthorizationMatrixTest {
       matrix.setUpProblem("P's $wrapped-keys of C-act has no release parameter");
       return;
     }
+    List<PatientWallet.HeldKey> offered = KeyReleases.heldKeys(part);
     List<PatientWallet.HeldKey> opening = new ArrayList<>();
-    int offered = 0;
-    for (Parameters.ParametersParameterComponent key : part.getPart()) {
-      if (key.getName().equals("key")) {
-        offered++;
-        PatientWallet.HeldKey heldKey =
-            new PatientWallet.HeldKey(
-                value(key, "reference"),
-                value(key, "grant"),
-                Base64.getDecoder().decode(value(key, "dataKey")));
-        try {
-          wallet.unwrap(heldKey);
-          opening.add(heldKey);
-        } catch (java.security.GeneralSecurityException e) {
-          // Wrapped under P's custodial key, from before the wallet: not the wallet's to release.
-        }
+    for (PatientWallet.HeldKey heldKey : offered) {
+      try {
+        wallet.unwrap(heldKey);
+        opening.add(heldKey);
+      } catch (java.security.GeneralSecurityException e) {
+        // Wrapped under P's custodial key, from before the wallet: not the wallet's to release.
       }
     }
     matrix.note(
         "$release: "
             + opening.size()
             + " of the "
-            + offered
+            + offered.size()
             + " wrapped keys of C-act open with P's wallet (the others predate it)");
     if (opening.isEmpty()) {
       matrix.setUpProblem("no wrapped key of C-act opens with P's wallet");
@@ -585,8 +568,9 @@ class AuthorizationMatrixTest {
       return send(actor("P"), active).put("/" + id);
     }
     long replaced = Long.parseLong(read.jsonPath().getString("meta.versionId"));
-    String jws = wallet.sign(SignedApprovals.canonical(active, replaced));
-    return send(actor("P"), SignedApprovals.transaction(gateway, id, active, P, jws)).post("/");
+    return send(
+            actor("P"), ConsentDecisions.signed(wallet, gateway.fhirBase(), id, active, replaced))
+        .post("/");
   }
 
   private static String value(Parameters.ParametersParameterComponent part, String name) {
@@ -686,10 +670,7 @@ class AuthorizationMatrixTest {
               c.getProvision().getAction().stream()
                   .anyMatch(action -> action.getCodingFirstRep().getCode().equals("correct"));
           if (!hasCorrect) {
-            c.getProvision()
-                .addAction(
-                    new CodeableConcept(
-                        new Coding(MatrixResources.CONSENT_ACTION_SYSTEM, "correct", null)));
+            ConsentRequests.withActions(c, "correct");
           }
         });
     consentStates.put("exp", "active, provision.period ended " + end);

@@ -16,6 +16,10 @@ import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.stream.Stream;
+import org.healthgateway.fixtures.ConsentDecisions;
+import org.healthgateway.fixtures.ConsentRequests;
+import org.healthgateway.fixtures.KeyRegistrations;
+import org.healthgateway.fixtures.KeyReleases;
 import org.healthgateway.keys.wallet.PatientWallet;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.AllergyIntolerance;
@@ -79,10 +83,11 @@ class ConsentScenarioTest {
   @Test
   @Order(1)
   void patient_registersWalletKeys_withProofOfPossession() throws Exception {
-    Parameters forged = registration(PatientWallet.generate(P), wallet.registrationProof());
+    Parameters forged =
+        KeyRegistrations.registration(PatientWallet.generate(P), wallet.registrationProof());
     post(PATIENT_P, "/$register-keys", forged, 403);
 
-    Parameters registration = registration(wallet, wallet.registrationProof());
+    Parameters registration = KeyRegistrations.registration(wallet);
     post(PATIENT_P, "/$register-keys", registration, 200);
   }
 
@@ -170,10 +175,7 @@ class ConsentScenarioTest {
     put(PATIENT_P, "/" + consentId, active, 422);
     String forged = PatientWallet.generate(P).sign(canonical(active, 1));
     approve(active, forged).then().log().ifValidationFails().statusCode(403);
-    Consent widened = active.copy();
-    widened
-        .getProvision()
-        .addCode(new CodeableConcept(new Coding(CATEGORY_SYSTEM, "diagnostic-reports", null)));
+    Consent widened = ConsentRequests.withCategories(active.copy(), "diagnostic-reports");
     approve(widened, wallet.sign(canonical(active, 1)))
         .then()
         .log()
@@ -196,7 +198,7 @@ class ConsentScenarioTest {
     Parameters.ParametersParameterComponent release = wrappedKeys(consentId);
     String actor = value(release, "actor");
     JWK actorKey = JWK.parse(value(release, "actorKey"));
-    List<PatientWallet.HeldKey> keys = heldKeys(release);
+    List<PatientWallet.HeldKey> keys = KeyReleases.heldKeys(release);
     assertThat(actor).isEqualTo(B);
     assertThat(keys)
         .extracting(PatientWallet.HeldKey::reference)
@@ -304,7 +306,7 @@ class ConsentScenarioTest {
   @Test
   @Order(9)
   void patient_revokes_andBIsRefusedAgain() {
-    Consent inactive = current().setStatus(Consent.ConsentState.INACTIVE);
+    Consent inactive = ConsentDecisions.revocation(current());
     put(PATIENT_P, "/" + consentId, inactive, 200);
     Fhir.as(gateway, PRACTITIONER_B)
         .get("/" + allergy)
@@ -439,29 +441,13 @@ class ConsentScenarioTest {
     put(REGISTRAR, "/" + id, active, 422);
     Fhir.as(gateway, PRACTITIONER_B).get("/" + qProcedure).then().statusCode(403);
 
-    Bundle bundle = new Bundle().setType(Bundle.BundleType.TRANSACTION);
-    bundle
-        .addEntry()
-        .setResource(active)
-        .setFullUrl(gateway.fhirBase() + "/" + id)
-        .getRequest()
-        .setMethod(Bundle.HTTPVerb.PUT)
-        .setUrl(id);
-    Provenance provenance = new Provenance();
-    provenance.addTarget(new Reference(id));
-    provenance.addTarget(new Reference("Patient/demo-patient-q"));
-    provenance.setRecorded(new Date());
-    provenance
-        .addAgent()
-        .setWho(new Reference("Practitioner/demo-registrar"))
-        .setOnBehalfOf(new Reference("Patient/demo-patient-q"));
-    bundle
-        .addEntry()
-        .setResource(provenance)
-        .setFullUrl("urn:uuid:" + java.util.UUID.randomUUID())
-        .getRequest()
-        .setMethod(Bundle.HTTPVerb.POST)
-        .setUrl("Provenance");
+    Bundle bundle =
+        ConsentDecisions.onBehalfOf(
+            gateway.fhirBase(),
+            id,
+            active,
+            "Practitioner/demo-registrar",
+            "Patient/demo-patient-q");
     post(REGISTRAR, "/", bundle, 200);
     Fhir.as(gateway, PRACTITIONER_B)
         .get("/" + qProcedure)
@@ -606,14 +592,6 @@ class ConsentScenarioTest {
     return -1;
   }
 
-  private static Parameters registration(PatientWallet keys, String proof) {
-    Parameters parameters = new Parameters();
-    parameters.addParameter("encryptionKey", keys.encryptionPublicKey().toJSONString());
-    parameters.addParameter("signingKey", keys.signingPublicKey().toJSONString());
-    parameters.addParameter("proof", proof);
-    return parameters;
-  }
-
   private static Consent request(String actor, String... categories) {
     return ConsentRequests.withCategories(ConsentRequests.proposal(P, actor), categories);
   }
@@ -626,7 +604,7 @@ class ConsentScenarioTest {
         .statusCode(200);
     Parameters.ParametersParameterComponent release = wrappedKeys(id);
     JWK actorKey = JWK.parse(value(release, "actorKey"));
-    List<PatientWallet.HeldKey> keys = heldKeys(release);
+    List<PatientWallet.HeldKey> keys = KeyReleases.heldKeys(release);
     PatientWallet.SignedRelease signed = wallet.release(id, B, actorKey, keys);
     postRelease(id, signed).then().log().ifValidationFails().statusCode(200);
   }
@@ -636,23 +614,8 @@ class ConsentScenarioTest {
     return held.getParameter("release");
   }
 
-  private static List<PatientWallet.HeldKey> heldKeys(
-      Parameters.ParametersParameterComponent release) {
-    List<PatientWallet.HeldKey> keys = new ArrayList<>();
-    for (Parameters.ParametersParameterComponent part : release.getPart()) {
-      if (part.getName().equals("key")) {
-        keys.add(
-            new PatientWallet.HeldKey(
-                value(part, "reference"),
-                value(part, "grant"),
-                Base64.getDecoder().decode(value(part, "dataKey"))));
-      }
-    }
-    return keys;
-  }
-
   private static void revoke(String id) {
-    Consent inactive = current(id).setStatus(Consent.ConsentState.INACTIVE);
+    Consent inactive = ConsentDecisions.revocation(current(id));
     put(PATIENT_P, "/" + id, inactive, 200);
   }
 
@@ -681,7 +644,7 @@ class ConsentScenarioTest {
   }
 
   private static byte[] canonical(Consent consent, long replacedVersion) {
-    return SignedApprovals.canonical(consent, replacedVersion);
+    return ConsentDecisions.canonical(consent, replacedVersion);
   }
 
   private static Response approve(Consent consent, String jws) {
@@ -689,7 +652,9 @@ class ConsentScenarioTest {
   }
 
   private static Response approve(String id, Consent consent, String jws) {
-    return send(PATIENT_P, SignedApprovals.transaction(gateway, id, consent, P, jws)).post("/");
+    return send(
+            PATIENT_P, ConsentDecisions.signedTransaction(gateway.fhirBase(), id, consent, P, jws))
+        .post("/");
   }
 
   private static Response postRelease(PatientWallet.SignedRelease release) {
@@ -697,13 +662,7 @@ class ConsentScenarioTest {
   }
 
   private static Response postRelease(String id, PatientWallet.SignedRelease release) {
-    Parameters parameters = new Parameters();
-    parameters
-        .addParameter()
-        .setName("statement")
-        .setValue(new org.hl7.fhir.r4.model.Base64BinaryType(release.statement()));
-    parameters.addParameter("signature", release.signature());
-    return send(PATIENT_P, parameters).post("/" + id + "/$release");
+    return send(PATIENT_P, KeyReleases.release(release)).post("/" + id + "/$release");
   }
 
   private static String value(Parameters.ParametersParameterComponent part, String name) {

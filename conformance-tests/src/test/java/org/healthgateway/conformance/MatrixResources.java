@@ -1,6 +1,7 @@
 package org.healthgateway.conformance;
 
 import java.util.UUID;
+import org.healthgateway.fixtures.ConsentRequests;
 import org.hl7.fhir.r4.model.AllergyIntolerance;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
@@ -22,8 +23,6 @@ import org.hl7.fhir.r4.model.Subscription;
  */
 final class MatrixResources {
   static final String IDENTIFIER_SYSTEM = "urn:healthgateway:authorization-matrix";
-  static final String CATEGORY_SYSTEM = "https://healthgateway.org/fhir/CodeSystem/data-category";
-  static final String CONSENT_ACTION_SYSTEM = "http://terminology.hl7.org/CodeSystem/consentaction";
 
   private MatrixResources() {}
 

@@ -20,7 +20,9 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.healthgateway.fixtures.ConsentRequests;
 import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Consent;
 import org.hl7.fhir.r4.model.Subscription;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -345,27 +347,14 @@ class SubscriptionTest {
 
   /** Practitioner B asks for P's allergies; returns {@code Consent/id}. */
   private static String proposeConsent() {
-    String consent =
-        """
-        {"resourceType":"Consent","status":"proposed",
-         "scope":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/consentscope",
-                             "code":"patient-privacy"}]},
-         "category":[{"coding":[{"system":"http://loinc.org","code":"59284-0"}]}],
-         "patient":{"reference":"Patient/demo-patient-p"},
-         "policyRule":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode",
-                                  "code":"OPTIN"}]},
-         "provision":{"type":"permit",
-           "actor":[{"role":{"coding":[{
-                       "system":"http://terminology.hl7.org/CodeSystem/v3-ParticipationType",
-                       "code":"IRCP"}]},
-                     "reference":{"reference":"Practitioner/demo-practitioner-b"}}],
-           "code":[{"coding":[{"system":"https://healthgateway.org/fhir/CodeSystem/data-category",
-                               "code":"allergies"}]}]}}
-        """;
+    Consent consent =
+        ConsentRequests.withCategories(
+            ConsentRequests.proposal("Patient/demo-patient-p", "Practitioner/demo-practitioner-b"),
+            "allergies");
     Response response =
         Fhir.as(gateway, GatewayProcess.PRACTITIONER_B)
             .contentType(Fhir.JSON_TYPE)
-            .body(consent)
+            .body(Fhir.json().encodeResourceToString(consent))
             .post("/Consent");
     assertThat(response.statusCode()).as("propose Consent: %s", response.asString()).isEqualTo(201);
     return Fhir.relativeId(response.header("Location"));

@@ -9,11 +9,14 @@ import static org.healthgateway.conformance.GatewayProcess.PRACTITIONER_B;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 import java.util.List;
+import org.healthgateway.fixtures.ConsentDecisions;
+import org.healthgateway.fixtures.ConsentRequests;
+import org.healthgateway.fixtures.KeyRegistrations;
+import org.healthgateway.fixtures.KeyReleases;
 import org.healthgateway.keys.wallet.PatientWallet;
 import org.hl7.fhir.r4.model.AllergyIntolerance;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.Bundle;
-import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Consent;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Parameters;
@@ -233,17 +236,15 @@ class WriteRulesTest {
         .then()
         .statusCode(200);
 
-    Consent request = proposal("access");
-    request.getProvision().getActorFirstRep().setReference(new Reference(REGISTRAR));
-    request
-        .getProvision()
-        .addClass_(new Coding("http://hl7.org/fhir/resource-types", "AllergyIntolerance", null));
+    Consent request =
+        ConsentRequests.withResourceTypes(
+            ConsentRequests.withActions(ConsentRequests.proposal(P, REGISTRAR), "access"),
+            "AllergyIntolerance");
     String consent = create("demo-registrar", request);
     Consent active =
         Fhir.parse(Consent.class, get(PATIENT_P, consent).asString())
             .setStatus(Consent.ConsentState.ACTIVE);
-    String jws = wallet.sign(SignedApprovals.canonical(active, 1));
-    send(PATIENT_P, SignedApprovals.transaction(gateway, consent, active, P, jws))
+    send(PATIENT_P, ConsentDecisions.signed(wallet, gateway.fhirBase(), consent, active, 1))
         .post("/")
         .then()
         .log()
@@ -255,16 +256,9 @@ class WriteRulesTest {
     Parameters.ParametersParameterComponent release =
         Fhir.parse(Parameters.class, held.asString()).getParameter("release");
     java.util.List<String> opened = new java.util.ArrayList<>();
-    for (Parameters.ParametersParameterComponent part : release.getPart()) {
-      if (part.getName().equals("key")) {
-        PatientWallet.HeldKey key =
-            new PatientWallet.HeldKey(
-                Fhir.partValue(part, "reference"),
-                Fhir.partValue(part, "grant"),
-                java.util.Base64.getDecoder().decode(Fhir.partValue(part, "dataKey")));
-        wallet.unwrap(key); // throws if the grant was wrapped only for the custodial key
-        opened.add(key.reference());
-      }
+    for (PatientWallet.HeldKey key : KeyReleases.heldKeys(release)) {
+      wallet.unwrap(key); // throws if the grant was wrapped only for the custodial key
+      opened.add(key.reference());
     }
     assertThat(opened).anyMatch(reference -> reference.startsWith(old + "/_history/"));
   }
@@ -354,25 +348,16 @@ class WriteRulesTest {
   }
 
   private static Parameters registration(PatientWallet keys, String proof, String rotation) {
-    Parameters parameters = new Parameters();
-    parameters.addParameter("encryptionKey", keys.encryptionPublicKey().toJSONString());
-    parameters.addParameter("signingKey", keys.signingPublicKey().toJSONString());
-    parameters.addParameter("proof", proof);
-    if (rotation != null) {
-      parameters.addParameter("rotationProof", rotation);
-    }
-    return parameters;
+    return rotation == null
+        ? KeyRegistrations.registration(keys, proof)
+        : KeyRegistrations.rotation(keys, proof, rotation);
   }
 
   /** B asks P for these resource types (read access). */
   private static String propose(List<String> types) {
-    Consent consent = proposal("access");
-    types.forEach(
-        type ->
-            consent
-                .getProvision()
-                .addClass_(new Coding("http://hl7.org/fhir/resource-types", type, null)));
-    return create(PRACTITIONER_B, consent);
+    return create(
+        PRACTITIONER_B,
+        ConsentRequests.withResourceTypes(proposal("access"), types.toArray(String[]::new)));
   }
 
   /** B asks P for allergies with the given consent actions. */
