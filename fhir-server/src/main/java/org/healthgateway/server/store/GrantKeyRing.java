@@ -45,6 +45,7 @@ public final class GrantKeyRing {
   public record Grant(String id, String pseudonym, String recipient, long ledgerIndex) {}
 
   /** A data key released to a grant after the version was written. */
+  @SuppressWarnings("ArrayRecordComponent") // carries the bytes to unwrap, never compared
   public record Released(String grantId, byte[] wrappedDataKey) {}
 
   public static final String NODE_COPY = "#node";
