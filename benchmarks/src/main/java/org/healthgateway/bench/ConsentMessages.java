@@ -109,7 +109,7 @@ final class ConsentMessages {
             new Coding(ConsentEngine.CONSENT_SCOPE_SYSTEM, "patient-privacy", null)));
     consent.addCategory(
         new CodeableConcept(new Coding("http://loinc.org", "59284-0", "Patient Consent")));
-    consent.setDateTime(new Date());
+    consent.setDateTime(Date.from(Instant.now()));
     consent
         .getPolicyRule()
         .addCoding(new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "OPTIN", null));
@@ -154,12 +154,15 @@ final class ConsentMessages {
         .setUrl(consentId);
     Provenance provenance = new Provenance();
     provenance.addTarget(new Reference(consentId));
-    provenance.setRecorded(new Date());
+    provenance.setRecorded(Date.from(Instant.now()));
     provenance.addAgent().setWho(new Reference(patient));
     Signature signature = provenance.addSignature();
     signature.addType(
         new Coding("urn:iso-astm:E1762-95:2013", "1.2.840.10065.1.12.1.1", "Author's Signature"));
-    signature.setWhen(new Date()).setWho(new Reference(patient)).setSigFormat("application/jose");
+    signature
+        .setWhen(Date.from(Instant.now()))
+        .setWho(new Reference(patient))
+        .setSigFormat("application/jose");
     signature.setData(jws.getBytes(StandardCharsets.UTF_8));
     bundle
         .addEntry()
