@@ -310,7 +310,7 @@ final class ConsentFlow {
 
   /** {@code [base/]Type/id/_history/v} to {@code Type/id/_history/v}, the wrapped keys' form. */
   private static String versionedReference(String location) {
-    String[] parts = location.split("/");
+    String[] parts = location.split("/", -1);
     int n = parts.length;
     return n >= 4 && parts[n - 2].equals("_history")
         ? String.join("/", parts[n - 4], parts[n - 3], "_history", parts[n - 1])

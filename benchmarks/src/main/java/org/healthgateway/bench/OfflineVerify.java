@@ -53,7 +53,7 @@ final class OfflineVerify {
       p.destroyForcibly().waitFor();
     }
     reader.join();
-    String[] lines = out.toString().strip().split("\n");
+    String[] lines = out.toString().strip().split("\n", -1);
     String last = exit == -1 ? "killed after " + timeout : lines[lines.length - 1];
     return new Verified(exit, last, (System.nanoTime() - t0) / 1e9);
   }

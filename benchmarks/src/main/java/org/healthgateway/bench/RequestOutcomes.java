@@ -18,6 +18,8 @@ final class RequestOutcomes {
   private final Set<String> reported = ConcurrentHashMap.newKeySet();
 
   /**
+   * Counts a response: a 2xx as a success, anything else as an error of the phase.
+   *
    * @param resources recorded with the operation; negative to leave the recording of a 2xx to the
    *     caller (which checks the body first)
    * @return true on a 2xx

@@ -260,10 +260,16 @@ final class ScaleGateway implements AutoCloseable {
     return process.exitValue();
   }
 
+  /** Stops the gateway if it runs; interrupted while waiting, kills it and keeps the interrupt. */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     if (process.isAlive()) {
-      stop();
+      try {
+        stop();
+      } catch (InterruptedException e) {
+        process.destroyForcibly();
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

@@ -231,7 +231,7 @@ public final class ScaleRun {
   /** The 1-minute load average (Linux), so that figures from a busy machine can be told apart. */
   static double loadAverage() {
     try {
-      return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+      return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ", -1)[0]);
     } catch (IOException | RuntimeException e) {
       return Double.NaN;
     }

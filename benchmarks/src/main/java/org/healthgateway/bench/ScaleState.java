@@ -44,9 +44,8 @@ final class ScaleState {
           file + " was grown with --per-patient " + stored + ", not " + perPatient);
     }
     node.path("patients")
-        .fields()
-        .forEachRemaining(
-            e -> state.patients.put(Integer.parseInt(e.getKey()), e.getValue().asText()));
+        .properties()
+        .forEach(e -> state.patients.put(Integer.parseInt(e.getKey()), e.getValue().asText()));
     node.path("searched").forEach(n -> state.searched.add(n.asInt()));
     return state;
   }

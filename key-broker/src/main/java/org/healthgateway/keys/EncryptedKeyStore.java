@@ -129,7 +129,8 @@ public final class EncryptedKeyStore {
    * Adds {@code privateKey} as the newest key of {@code identity} and writes the file; storing a
    * key the identity already holds does nothing.
    *
-   * @throws java.security.InvalidKeyException (as cause) if the key is not a supported private key
+   * @throws KeyStorageException with an {@link java.security.InvalidKeyException} as cause if the
+   *     key is not a supported private key
    */
   public void put(String identity, JWK privateKey) throws KeyStorageException {
     putAll(Map.of(identity, privateKey));
@@ -141,7 +142,8 @@ public final class EncryptedKeyStore {
    * identity already holds are skipped. All or nothing: if one key is refused or the file cannot be
    * written, none is added.
    *
-   * @throws java.security.InvalidKeyException (as cause) if a key is not a supported private key
+   * @throws KeyStorageException with an {@link java.security.InvalidKeyException} as cause if a key
+   *     is not a supported private key
    */
   public void putAll(Map<String, JWK> keysByIdentity) throws KeyStorageException {
     keysByIdentity.forEach(

@@ -9,6 +9,7 @@ import java.util.Objects;
  * serialization by the node key whose payload is the canonical checkpoint body (see {@link
  * CheckpointCodec}).
  */
+@SuppressWarnings("ArrayRecordComponent") // equals, hashCode and accessors use the bytes
 public record Checkpoint(long treeSize, byte[] rootHash, Instant timestamp, String signature) {
 
   public Checkpoint {

@@ -57,7 +57,7 @@ final class JwsKeys {
     if (!privateKey.isPrivate()) {
       throw new JOSEException("signing needs a private key");
     }
-    if (alg != JWSAlgorithm.ES256) {
+    if (!JWSAlgorithm.ES256.equals(alg)) {
       return new RSASSASigner(privateKey.toRSAKey());
     }
     ECDSASigner signer =
@@ -69,7 +69,7 @@ final class JwsKeys {
 
   static JWSVerifier verifier(JWK publicKey) throws JOSEException {
     JWSAlgorithm alg = algorithm(publicKey);
-    if (alg != JWSAlgorithm.ES256) {
+    if (!JWSAlgorithm.ES256.equals(alg)) {
       return new RSASSAVerifier(publicKey.toRSAKey().toPublicJWK());
     }
     ECDSAVerifier verifier =

@@ -9,6 +9,7 @@ import java.util.Objects;
  * @param index zero-based position in the log
  * @param leafHash RFC 9162 leaf hash {@code SHA-256(0x00 || canonical bytes)}
  */
+@SuppressWarnings("ArrayRecordComponent") // equals, hashCode and accessors use the bytes
 public record LedgerEntry(long index, Transaction transaction, byte[] leafHash) {
 
   public LedgerEntry {

@@ -24,6 +24,7 @@ import java.util.Objects;
  * @param signature detached JWS compact serialization (RFC 7515 appendix F) by the author's key
  *     over {@link TransactionCodec#signingInput}; empty while unsigned
  */
+@SuppressWarnings("ArrayRecordComponent") // equals, hashCode and accessors use the bytes
 public record Transaction(
     TransactionType type,
     String subject,

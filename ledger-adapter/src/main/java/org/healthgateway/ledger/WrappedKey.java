@@ -9,6 +9,7 @@ import java.util.Objects;
  * {@code ECDH-ES+A256KW}) and the wrapped bytes (for JWE algorithms: the compact serialization in
  * UTF-8).
  */
+@SuppressWarnings("ArrayRecordComponent") // equals, hashCode and accessors use the bytes
 public record WrappedKey(String keyId, String algorithm, byte[] wrapped) {
   public WrappedKey {
     Objects.requireNonNull(keyId, "keyId");

@@ -1,7 +1,6 @@
 package org.healthgateway.mappings;
 
 import static org.healthgateway.mappings.MappingRule.fallback;
-import static org.healthgateway.mappings.MappingRule.of;
 import static org.healthgateway.mappings.MappingRule.withCategory;
 
 import java.util.List;
@@ -14,29 +13,32 @@ import java.util.Optional;
  */
 public enum DataCategory {
   ALLERGIES(
-      "allergies", "Allergies", "Allergies and intolerances.", List.of(of("AllergyIntolerance"))),
+      "allergies",
+      "Allergies",
+      "Allergies and intolerances.",
+      List.of(MappingRule.of("AllergyIntolerance"))),
   OPERATIONS(
       "operations",
       "Operations",
       "Procedures performed on the patient, surgical or not.",
-      List.of(of("Procedure"), withCategory("Observation", obs("procedure")))),
+      List.of(MappingRule.of("Procedure"), withCategory("Observation", obs("procedure")))),
   PRESCRIPTIONS(
       "prescriptions",
       "Prescriptions",
       "Medication orders, statements, dispenses, administrations and vision prescriptions.",
       List.of(
-          of("MedicationRequest"),
-          of("MedicationStatement"),
-          of("MedicationDispense"),
-          of("MedicationAdministration"),
-          of("VisionPrescription"))),
+          MappingRule.of("MedicationRequest"),
+          MappingRule.of("MedicationStatement"),
+          MappingRule.of("MedicationDispense"),
+          MappingRule.of("MedicationAdministration"),
+          MappingRule.of("VisionPrescription"))),
   IMAGING(
       "imaging",
       "Imaging and x-rays",
       "Imaging studies, media, imaging observations and radiology reports.",
       List.of(
-          of("ImagingStudy"),
-          of("Media"),
+          MappingRule.of("ImagingStudy"),
+          MappingRule.of("Media"),
           withCategory("Observation", obs("imaging")),
           withCategory(
               "DiagnosticReport",
@@ -56,58 +58,65 @@ public enum DataCategory {
       "Every DiagnosticReport, laboratory results, specimens, and Observations of no other seed"
           + " category (survey, exam, social history, uncategorized).",
       List.of(
-          of("DiagnosticReport"),
-          of("Specimen"),
+          MappingRule.of("DiagnosticReport"),
+          MappingRule.of("Specimen"),
           withCategory("Observation", obs("laboratory")),
           fallback("Observation"))),
   HOSPITAL_VISITS(
       "hospital-visits",
       "Hospital visits",
       "Encounters, episodes of care and appointments.",
-      List.of(of("Encounter"), of("EpisodeOfCare"), of("Appointment"), of("AppointmentResponse"))),
+      List.of(
+          MappingRule.of("Encounter"),
+          MappingRule.of("EpisodeOfCare"),
+          MappingRule.of("Appointment"),
+          MappingRule.of("AppointmentResponse"))),
   TREATMENT_DETAILS(
       "treatment-details",
       "Treatment details",
       "Care plans, care teams, goals, orders and therapy observations.",
       List.of(
-          of("CarePlan"),
-          of("CareTeam"),
-          of("Goal"),
-          of("ServiceRequest"),
-          of("NutritionOrder"),
-          of("DeviceRequest"),
-          of("DeviceUseStatement"),
-          of("RequestGroup"),
-          of("ClinicalImpression"),
-          of("RiskAssessment"),
+          MappingRule.of("CarePlan"),
+          MappingRule.of("CareTeam"),
+          MappingRule.of("Goal"),
+          MappingRule.of("ServiceRequest"),
+          MappingRule.of("NutritionOrder"),
+          MappingRule.of("DeviceRequest"),
+          MappingRule.of("DeviceUseStatement"),
+          MappingRule.of("RequestGroup"),
+          MappingRule.of("ClinicalImpression"),
+          MappingRule.of("RiskAssessment"),
           withCategory("Observation", obs("therapy")))),
   ADMINISTRATIVE_DOCUMENTS(
       "administrative-documents",
       "Administrative documents",
       "Documents, compositions, claims, coverage and billing.",
       List.of(
-          of("DocumentReference"),
-          of("DocumentManifest"),
-          of("Composition"),
-          of("Claim"),
-          of("ClaimResponse"),
-          of("ExplanationOfBenefit"),
-          of("Coverage"),
-          of("CoverageEligibilityRequest"),
-          of("CoverageEligibilityResponse"),
-          of("Account"),
-          of("Invoice"),
-          of("ChargeItem"))),
+          MappingRule.of("DocumentReference"),
+          MappingRule.of("DocumentManifest"),
+          MappingRule.of("Composition"),
+          MappingRule.of("Claim"),
+          MappingRule.of("ClaimResponse"),
+          MappingRule.of("ExplanationOfBenefit"),
+          MappingRule.of("Coverage"),
+          MappingRule.of("CoverageEligibilityRequest"),
+          MappingRule.of("CoverageEligibilityResponse"),
+          MappingRule.of("Account"),
+          MappingRule.of("Invoice"),
+          MappingRule.of("ChargeItem"))),
   CONDITIONS(
       "conditions",
       "Conditions",
       "Problems, diagnoses and family history.",
-      List.of(of("Condition"), of("FamilyMemberHistory"))),
+      List.of(MappingRule.of("Condition"), MappingRule.of("FamilyMemberHistory"))),
   IMMUNIZATIONS(
       "immunizations",
       "Immunizations",
       "Immunizations, their evaluations and recommendations.",
-      List.of(of("Immunization"), of("ImmunizationEvaluation"), of("ImmunizationRecommendation"))),
+      List.of(
+          MappingRule.of("Immunization"),
+          MappingRule.of("ImmunizationEvaluation"),
+          MappingRule.of("ImmunizationRecommendation"))),
   VITAL_SIGNS(
       "vital-signs",
       "Vital signs",
@@ -117,6 +126,8 @@ public enum DataCategory {
   private final String code;
   private final String display;
   private final String definition;
+
+  @SuppressWarnings("ImmutableEnumChecker") // List.copyOf in the constructor: unmodifiable
   private final List<MappingRule> rules;
 
   DataCategory(String code, String display, String definition, List<MappingRule> rules) {

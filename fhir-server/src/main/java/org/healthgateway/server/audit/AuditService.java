@@ -60,7 +60,7 @@ public final class AuditService implements AuditTrail, WriteListener, AutoClosea
   public AuditService(RecordStore store, MeterRegistry meters) {
     this.store = store;
     this.meters = meters;
-    flusher.scheduleWithFixedDelay(this::flush, 200, 200, TimeUnit.MILLISECONDS);
+    var unused = flusher.scheduleWithFixedDelay(this::flush, 200, 200, TimeUnit.MILLISECONDS);
   }
 
   @Override
@@ -203,7 +203,7 @@ public final class AuditService implements AuditTrail, WriteListener, AutoClosea
             ? AuditEventAction.E
             : access.action().equals("consent") ? AuditEventAction.U : AuditEventAction.R);
     event.setPeriod(new Period().setStart(Date.from(access.at())).setEnd(Date.from(group.last)));
-    event.setRecorded(new Date());
+    event.setRecorded(Date.from(Instant.now()));
     event.setOutcome(access.refusal() == null ? AuditEventOutcome._0 : AuditEventOutcome._4);
     if (access.refusal() != null) {
       event.setOutcomeDesc(access.refusal());

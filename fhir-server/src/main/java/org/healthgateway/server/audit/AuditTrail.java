@@ -8,6 +8,8 @@ public interface AuditTrail {
   AuditTrail NONE = (requester, meta, action, refusal) -> {};
 
   /**
+   * Reports one access to one version.
+   *
    * @param action {@code read}, {@code vread}, {@code search}, {@code everything}, {@code release},
    *     {@code consent}
    * @param refusal null when served; the reason when refused

@@ -96,7 +96,7 @@ public final class FhirServlet extends RestfulServer {
       }
     }
     setResourceProviders(providers);
-    setPlainProviders(List.of(transactions, ledgerOperations, keyRegistration));
+    registerProviders(List.of(transactions, ledgerOperations, keyRegistration));
     interceptors.forEach(this::registerInterceptor);
   }
 }

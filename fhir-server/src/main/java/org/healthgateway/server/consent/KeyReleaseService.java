@@ -159,7 +159,7 @@ public final class KeyReleaseService {
 
   private VersionMeta versionInScope(
       String reference, String patientId, Consent consent, String actor) {
-    String[] parts = reference.split("/");
+    String[] parts = reference.split("/", -1);
     if (parts.length != 4 || !parts[2].equals("_history")) {
       throw new Refused(Decision.invalid("Released key for a malformed reference " + reference));
     }

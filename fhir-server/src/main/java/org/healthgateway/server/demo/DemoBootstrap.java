@@ -1,6 +1,8 @@
 package org.healthgateway.server.demo;
 
+import java.time.Instant;
 import java.util.Date;
+import java.util.Locale;
 import org.healthgateway.server.config.GatewayProperties;
 import org.healthgateway.server.fhir.ResourceService;
 import org.healthgateway.server.security.DemoClients;
@@ -59,7 +61,7 @@ public class DemoBootstrap implements SmartInitializingSingleton {
   private static Practitioner practitioner(String given, String family) {
     Practitioner p = new Practitioner();
     p.addName().setFamily(family).addGiven(given);
-    p.addIdentifier().setSystem("urn:healthgateway:demo").setValue(family.toLowerCase());
+    p.addIdentifier().setSystem("urn:healthgateway:demo").setValue(family.toLowerCase(Locale.ROOT));
     return p;
   }
 
@@ -67,7 +69,7 @@ public class DemoBootstrap implements SmartInitializingSingleton {
     Patient p = new Patient();
     p.addName().setFamily(family).addGiven(given);
     p.setGender(AdministrativeGender.UNKNOWN);
-    p.setBirthDate(new Date(0));
+    p.setBirthDate(Date.from(Instant.EPOCH));
     p.getManagingOrganization().setReference("Organization/demo-org");
     return p;
   }

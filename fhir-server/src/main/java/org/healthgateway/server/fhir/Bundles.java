@@ -57,7 +57,7 @@ final class Bundles {
     for (IBaseResource resource : page) {
       for (org.healthgateway.server.search.Include include : query.includes()) {
         for (String ref : query.referencedIds(resource, include)) {
-          String[] parts = ref.split("/");
+          String[] parts = ref.split("/", -1);
           if (parts.length != 2 || !seen.add(ref)) {
             continue;
           }

@@ -20,7 +20,7 @@ final class QueryStrings {
    */
   static Map<String, List<String>> parse(String query) {
     Map<String, List<String>> params = new LinkedHashMap<>();
-    for (String pair : query.split("&")) {
+    for (String pair : query.split("&", -1)) {
       if (pair.isEmpty()) {
         continue;
       }

@@ -84,7 +84,7 @@ public final class TransactionProcessor {
       List<Write> writes = new ArrayList<>();
       for (Planned p : planned) {
         if (p.existing == null) {
-          writes.add(versioned(p, requester));
+          writes.add(versioned(p));
         }
       }
       List<VersionMeta> written = service.writeAll(writes, newPatients, requester);
@@ -188,7 +188,7 @@ public final class TransactionProcessor {
     return target;
   }
 
-  private Write versioned(Planned p, String requester) {
+  private Write versioned(Planned p) {
     Optional<VersionMeta> current = service.store().index().current(p.type, p.id);
     if (p.ifMatch != null) {
       String expected = p.ifMatch.replaceAll("[^0-9]", "");
@@ -257,7 +257,7 @@ public final class TransactionProcessor {
     if (resource == null) {
       throw new InvalidRequestException("Bundle entry for " + url + " has no resource");
     }
-    String urlType = url.contains("?") ? url.substring(0, url.indexOf('?')) : url.split("/")[0];
+    String urlType = url.contains("?") ? url.substring(0, url.indexOf('?')) : url.split("/", -1)[0];
     if (!urlType.isEmpty() && !urlType.equals(resource.fhirType())) {
       throw new InvalidRequestException(
           "Entry url " + url + " does not match resource type " + resource.fhirType());

@@ -19,8 +19,8 @@ record DateRange(long low, long high) {
     if (value == null || value.getValue() == null) {
       return null;
     }
-    long low = value.getValue().getTime();
-    long high = value.getPrecision().add(value.getValue(), 1).getTime();
+    long low = value.getValue().toInstant().toEpochMilli();
+    long high = value.getPrecision().add(value.getValue(), 1).toInstant().toEpochMilli();
     return new DateRange(low, high);
   }
 

@@ -81,7 +81,8 @@ final class BackendClients {
       throw new IllegalArgumentException(clientId + " has neither jwks nor jwksUri");
     }
     return RegisteredClient.withId(
-            UUID.nameUUIDFromBytes(("backend:" + clientId).getBytes()).toString())
+            UUID.nameUUIDFromBytes(("backend:" + clientId).getBytes(StandardCharsets.UTF_8))
+                .toString())
         .clientId(clientId)
         .clientName(clientId)
         .clientAuthenticationMethod(ClientAuthenticationMethod.PRIVATE_KEY_JWT)
@@ -94,7 +95,7 @@ final class BackendClients {
   private static Set<String> scopes(JsonNode node) {
     Set<String> scopes = new LinkedHashSet<>();
     if (node.path("scope").isTextual()) {
-      for (String s : node.get("scope").asText().trim().split("\\s+")) {
+      for (String s : node.get("scope").asText().trim().split("\\s+", -1)) {
         scopes.add(s);
       }
     }

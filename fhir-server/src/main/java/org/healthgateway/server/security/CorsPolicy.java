@@ -1,13 +1,12 @@
 package org.healthgateway.server.security;
 
-import static org.springframework.security.web.util.matcher.AntPathRequestMatcher.antMatcher;
-
 import java.io.IOException;
 import java.util.Collection;
 import java.util.List;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.ServerHttpResponse;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.util.matcher.OrRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 import org.springframework.web.cors.CorsConfiguration;
@@ -28,15 +27,17 @@ import org.springframework.web.filter.CorsFilter;
  * pattern {@code /fhir/**} never matched and every preflight of a FHIR call was refused.
  */
 public final class CorsPolicy {
+  private static final PathPatternRequestMatcher.Builder PATH_PATTERN =
+      PathPatternRequestMatcher.withDefaults();
   private static final RequestMatcher PATHS =
       new OrRequestMatcher(
-          antMatcher("/fhir"),
-          antMatcher("/fhir/**"),
-          antMatcher("/.well-known/**"),
-          antMatcher("/oauth2/token"),
-          antMatcher("/oauth2/revoke"),
-          antMatcher("/oauth2/jwks"),
-          antMatcher("/userinfo"));
+          PATH_PATTERN.matcher("/fhir"),
+          PATH_PATTERN.matcher("/fhir/**"),
+          PATH_PATTERN.matcher("/.well-known/**"),
+          PATH_PATTERN.matcher("/oauth2/token"),
+          PATH_PATTERN.matcher("/oauth2/revoke"),
+          PATH_PATTERN.matcher("/oauth2/jwks"),
+          PATH_PATTERN.matcher("/userinfo"));
 
   private final CorsConfigurationSource source;
 

@@ -2,6 +2,7 @@ package org.healthgateway.server.security;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -85,7 +86,9 @@ public final class DemoApps {
     for (App app : apps) {
       boolean pub = app.clientSecret() == null;
       RegisteredClient.Builder client =
-          RegisteredClient.withId(UUID.nameUUIDFromBytes(app.clientId().getBytes()).toString())
+          RegisteredClient.withId(
+                  UUID.nameUUIDFromBytes(app.clientId().getBytes(StandardCharsets.UTF_8))
+                      .toString())
               .clientId(app.clientId())
               .clientName(pub ? "Demo patient app" : "Demo practitioner app")
               .authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)

@@ -3,6 +3,7 @@ package org.healthgateway.server.security;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -103,7 +104,9 @@ public final class DemoClients {
     List<RegisteredClient> registered = new ArrayList<>();
     for (Client client : clients) {
       registered.add(
-          RegisteredClient.withId(UUID.nameUUIDFromBytes(client.clientId().getBytes()).toString())
+          RegisteredClient.withId(
+                  UUID.nameUUIDFromBytes(client.clientId().getBytes(StandardCharsets.UTF_8))
+                      .toString())
               .clientId(client.clientId())
               .clientSecret(encoder.encode(client.clientSecret()))
               .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.healthgateway.server.smart.FhirUsers;
 import org.springframework.security.core.userdetails.User;
@@ -68,7 +69,10 @@ public final class DemoUsers implements FhirUsers {
       details.add(
           User.withUsername(user.username())
               .password(encoder.encode(user.password()))
-              .roles(user.fhirUser().substring(0, user.fhirUser().indexOf('/')).toUpperCase())
+              .roles(
+                  user.fhirUser()
+                      .substring(0, user.fhirUser().indexOf('/'))
+                      .toUpperCase(Locale.ROOT))
               .build());
     }
     return new InMemoryUserDetailsManager(details);

@@ -1,7 +1,5 @@
 package org.healthgateway.server.security;
 
-import static org.springframework.security.web.util.matcher.AntPathRequestMatcher.antMatcher;
-
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.jwk.source.JWKSource;
@@ -42,6 +40,7 @@ import org.springframework.security.oauth2.server.authorization.token.OAuth2Refr
 import org.springframework.security.oauth2.server.authorization.token.OAuth2TokenGenerator;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 
 /**
  * The embedded SMART authorization server (Spring Authorization Server): authorization code with
@@ -52,6 +51,8 @@ import org.springframework.security.web.authentication.LoginUrlAuthenticationEnt
 @Configuration
 @ConditionalOnExpression(SmartProperties.EMBEDDED)
 public class EmbeddedAuthorizationServerConfig {
+  private static final PathPatternRequestMatcher.Builder PATH_PATTERN =
+      PathPatternRequestMatcher.withDefaults();
 
   @Bean
   @Order(1)
@@ -98,7 +99,7 @@ public class EmbeddedAuthorizationServerConfig {
             e ->
                 e.defaultAuthenticationEntryPointFor(
                     new LoginUrlAuthenticationEntryPoint("/login"),
-                    antMatcher("/oauth2/authorize")))
+                    PATH_PATTERN.matcher("/oauth2/authorize")))
         .oauth2ResourceServer(resource -> resource.jwt(Customizer.withDefaults()))
         .addFilter(cors.filter())
         .csrf(csrf -> csrf.ignoringRequestMatchers(authorizationServer.getEndpointsMatcher()));
@@ -140,10 +141,10 @@ public class EmbeddedAuthorizationServerConfig {
         .authorizeHttpRequests(
             authorize ->
                 authorize
-                    .requestMatchers(antMatcher("/error"))
+                    .requestMatchers(PATH_PATTERN.matcher("/error"))
                     .permitAll()
                     // The subscription websocket authenticates its bind with a bearer token.
-                    .requestMatchers(antMatcher("/ws/subscriptions"))
+                    .requestMatchers(PATH_PATTERN.matcher("/ws/subscriptions"))
                     .permitAll()
                     .anyRequest()
                     .authenticated())

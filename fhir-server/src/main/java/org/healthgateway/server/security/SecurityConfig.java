@@ -1,7 +1,5 @@
 package org.healthgateway.server.security;
 
-import static org.springframework.security.web.util.matcher.AntPathRequestMatcher.antMatcher;
-
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
@@ -41,6 +39,7 @@ import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.security.web.firewall.RequestRejectedHandler;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.util.matcher.OrRequestMatcher;
 
 /**
@@ -54,6 +53,8 @@ import org.springframework.security.web.util.matcher.OrRequestMatcher;
 @Configuration
 public class SecurityConfig {
   private static final Logger LOG = LoggerFactory.getLogger(SecurityConfig.class);
+  private static final PathPatternRequestMatcher.Builder PATH_PATTERN =
+      PathPatternRequestMatcher.withDefaults();
 
   @Bean
   @Order(2)
@@ -61,28 +62,28 @@ public class SecurityConfig {
     // The FHIR servlet is not Spring MVC's: match on the raw path, not on MVC mappings.
     http.securityMatcher(
             new OrRequestMatcher(
-                antMatcher("/fhir/**"),
-                antMatcher("/actuator/**"),
-                antMatcher("/smart/**"),
-                antMatcher("/livez"),
-                antMatcher("/readyz")))
+                PATH_PATTERN.matcher("/fhir/**"),
+                PATH_PATTERN.matcher("/actuator/**"),
+                PATH_PATTERN.matcher("/smart/**"),
+                PATH_PATTERN.matcher("/livez"),
+                PATH_PATTERN.matcher("/readyz")))
         .authorizeHttpRequests(
             authorize ->
                 authorize
-                    .requestMatchers(antMatcher(HttpMethod.OPTIONS, "/fhir/**"))
+                    .requestMatchers(PATH_PATTERN.matcher(HttpMethod.OPTIONS, "/fhir/**"))
                     .permitAll()
                     .requestMatchers(
-                        antMatcher(HttpMethod.GET, "/fhir/metadata"),
-                        antMatcher(HttpMethod.HEAD, "/fhir/metadata"))
+                        PATH_PATTERN.matcher(HttpMethod.GET, "/fhir/metadata"),
+                        PATH_PATTERN.matcher(HttpMethod.HEAD, "/fhir/metadata"))
                     .permitAll()
-                    .requestMatchers(antMatcher(HttpMethod.GET, "/fhir/.well-known/**"))
+                    .requestMatchers(PATH_PATTERN.matcher(HttpMethod.GET, "/fhir/.well-known/**"))
                     .permitAll()
                     // Served on the management port only (loopback by default), and the probes.
                     .requestMatchers(
-                        antMatcher("/actuator/health/**"),
-                        antMatcher("/actuator/prometheus"),
-                        antMatcher(HttpMethod.GET, "/livez"),
-                        antMatcher(HttpMethod.GET, "/readyz"))
+                        PATH_PATTERN.matcher("/actuator/health/**"),
+                        PATH_PATTERN.matcher("/actuator/prometheus"),
+                        PATH_PATTERN.matcher(HttpMethod.GET, "/livez"),
+                        PATH_PATTERN.matcher(HttpMethod.GET, "/readyz"))
                     .permitAll()
                     .anyRequest()
                     .authenticated())

@@ -73,7 +73,7 @@ public record SmartScope(
     if (query == null) {
       return Optional.of(params);
     }
-    String[] pairs = query.split("&");
+    String[] pairs = query.split("&", -1);
     if (pairs.length > MAX_QUERY_PARAMS) {
       return Optional.empty();
     }

@@ -349,7 +349,7 @@ public final class SmartScopeInterceptor implements org.healthgateway.server.fhi
     }
     String path = request.getUrl();
     int query = path.indexOf('?');
-    String[] segments = (query < 0 ? path : path.substring(0, query)).split("/");
+    String[] segments = (query < 0 ? path : path.substring(0, query)).split("/", -1);
     String type = segments[0];
     String id = segments.length > 1 && query < 0 ? segments[1] : null;
     switch (request.getMethod()) {

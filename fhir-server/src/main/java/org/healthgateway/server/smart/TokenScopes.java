@@ -78,7 +78,7 @@ public final class TokenScopes {
     Object scope = claims.containsKey("scope") ? claims.get("scope") : claims.get("scp");
     List<String> values = new ArrayList<>();
     if (scope instanceof String text) {
-      for (String s : text.trim().split("\\s+")) {
+      for (String s : text.trim().split("\\s+", -1)) {
         if (!s.isEmpty()) {
           values.add(s);
         }

@@ -148,7 +148,7 @@ public final class RecordStore {
   }
 
   private VersionMeta meta(long ledgerIndex, Transaction tx) {
-    String[] parts = tx.subject().split("/");
+    String[] parts = tx.subject().split("/", -1);
     String patientId =
         tx.patient().isEmpty()
             ? null

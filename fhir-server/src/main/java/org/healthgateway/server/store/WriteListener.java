@@ -13,6 +13,8 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 public interface WriteListener {
 
   /**
+   * Told of each durable write.
+   *
    * @param written the versions just recorded, in ledger order
    * @param resources their content, same order; null for deletions. Plaintext: keep it in memory
    *     only, and hand it on only to users who hold a key for it ({@link RecordStore#canRead})

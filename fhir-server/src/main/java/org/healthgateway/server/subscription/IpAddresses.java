@@ -15,6 +15,7 @@ final class IpAddresses {
   private IpAddresses() {}
 
   /** An address range and what it is, for the log. */
+  @SuppressWarnings("ArrayRecordComponent") // compared by contains(), never by equals
   private record Range(byte[] prefix, int bits, String kind) {
     boolean contains(byte[] address) {
       if (address.length != prefix.length) {

@@ -178,6 +178,7 @@ final class RestHookChannel implements NotificationChannel {
     attempt(subscription.id(), request, 1);
   }
 
+  @SuppressWarnings("FutureReturnValueIgnored") // the callback handles both outcomes itself
   private void attempt(String subscriptionId, HttpRequest request, int attempt) {
     CompletableFuture<Integer> sent;
     try {
@@ -197,6 +198,7 @@ final class RestHookChannel implements NotificationChannel {
         });
   }
 
+  @SuppressWarnings("FutureReturnValueIgnored") // the retry is an attempt(): see there
   private void retryOrGiveUp(String subscriptionId, HttpRequest request, int attempt, String why) {
     if (!backoff.mayRetryAfter(attempt)) {
       pending.decrementAndGet();

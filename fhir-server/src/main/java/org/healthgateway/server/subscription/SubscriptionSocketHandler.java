@@ -124,6 +124,7 @@ final class SubscriptionSocketHandler extends TextWebSocketHandler implements No
   }
 
   @Override
+  @SuppressWarnings("ModifyCollectionInEnhancedForLoop") // a concurrent set: removal is safe
   public void deliver(SubscriptionSpec subscription, VersionMeta meta, IBaseResource resource) {
     Set<String> bound = bindings.get(subscription.id());
     if (bound == null) {

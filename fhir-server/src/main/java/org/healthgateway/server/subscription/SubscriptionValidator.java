@@ -102,7 +102,7 @@ final class SubscriptionValidator {
 
   static Map<String, List<String>> queryParams(String query) {
     Map<String, List<String>> params = new LinkedHashMap<>();
-    for (String pair : query.split("&")) {
+    for (String pair : query.split("&", -1)) {
       if (pair.isEmpty()) {
         continue;
       }

@@ -15,6 +15,8 @@ interface TokenVerifier {
   Optional<TokenUser> verify(String token);
 
   /**
+   * The user a token names.
+   *
    * @param fhirUser the token's {@code fhirUser} claim
    * @param expiresAt when the token stops being valid, or null
    */

@@ -161,6 +161,7 @@ public final class ConsentEngine {
    * @param proposer the authenticated practitioner, {@code Practitioner/id}
    * @return stable, user-readable problems; empty if the proposal is valid
    */
+  @SuppressWarnings("InvalidParam") // {@code proposed} is the Consent status, not a parameter
   public List<String> validateProposal(Consent consent, String proposer) {
     Objects.requireNonNull(consent, "consent");
     return ProposalValidator.problems(consent, proposer);

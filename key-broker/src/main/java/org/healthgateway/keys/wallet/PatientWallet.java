@@ -102,9 +102,11 @@ public final class PatientWallet {
   /**
    * A data key as the broker hands it to the patient: wrapped under one of the patient's grants.
    */
+  @SuppressWarnings("ArrayRecordComponent") // carries the bytes to unwrap, never compared
   public record HeldKey(String reference, String grantJwe, byte[] wrappedDataKey) {}
 
   /** A signed release, ready to post. */
+  @SuppressWarnings("ArrayRecordComponent") // carries the bytes to post, never compared
   public record SignedRelease(byte[] statement, String signature) {}
 
   /**

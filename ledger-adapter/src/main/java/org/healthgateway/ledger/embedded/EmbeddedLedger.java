@@ -142,8 +142,10 @@ public final class EmbeddedLedger implements Ledger {
               return t;
             });
     long interval = options.checkpointInterval().toMillis();
-    scheduler.scheduleWithFixedDelay(
-        this::checkpointIfBehind, interval, Math.max(1, interval), TimeUnit.MILLISECONDS);
+    // checkpointIfBehind logs its own failures, so the periodic task never ends by an exception.
+    var unused =
+        scheduler.scheduleWithFixedDelay(
+            this::checkpointIfBehind, interval, Math.max(1, interval), TimeUnit.MILLISECONDS);
   }
 
   /**

@@ -57,6 +57,8 @@ public final class LedgerVerifier {
   }
 
   /**
+   * A verifier that checks checkpoints and IDENTITY transactions against the node's key.
+   *
    * @param nodePublicKey the node's public JWK: signs checkpoints and IDENTITY transactions
    * @param nodeIdentity the author of IDENTITY transactions, e.g. {@code Device/node}
    */
@@ -119,6 +121,7 @@ public final class LedgerVerifier {
   }
 
   /** A signature left to check: the entry's index, its author's key and what was signed. */
+  @SuppressWarnings("ArrayRecordComponent") // a queued check, never compared
   private record Pending(
       long index, String author, SignatureVerifier verifier, byte[] input, String jws) {}
 

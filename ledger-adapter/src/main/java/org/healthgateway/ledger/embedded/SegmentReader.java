@@ -29,6 +29,7 @@ final class SegmentReader {
   sealed interface Result permits Good, Bad {}
 
   /** A record that read back intact: its entries and where each entry's length prefix is. */
+  @SuppressWarnings("ArrayRecordComponent") // a read result, never compared
   record Good(long end, List<byte[]> entries, long[] entryOffsets) implements Result {}
 
   /** A record that is incomplete or does not match its checksum or structure. */
