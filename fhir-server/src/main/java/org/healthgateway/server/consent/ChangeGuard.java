@@ -69,7 +69,7 @@ public final class ChangeGuard implements WriteGuard {
     }
     AccessRequest current = live.map(meta -> request(requester, meta, opened(meta))).orElse(null);
     AccessRequest next =
-        write.isDeletion() ? null : request(requester, write.type(), write.resource());
+        write.isDeletion() ? null : ResourceFacts.access(fhir, requester, write.resource());
     if (current == null) {
       current =
           next != null
@@ -110,10 +110,6 @@ public final class ChangeGuard implements WriteGuard {
       return new AccessRequest(
           requester, meta.type(), meta.categories(), null, null, Instant.now());
     }
-    return request(requester, meta.type(), resource);
-  }
-
-  private AccessRequest request(String requester, String type, IBaseResource resource) {
     return ResourceFacts.access(fhir, requester, resource);
   }
 }

@@ -27,6 +27,7 @@ import org.healthgateway.keys.log.WrappedKey;
  */
 public final class Envelope {
   /** The sealed content and the data key wrapped under each reader's grant. */
+  @SuppressWarnings("ArrayRecordComponent") // copied in and out; never compared or hashed
   public record Sealed(byte[] payload, List<WrappedKey> keys) {
     public Sealed {
       payload = payload.clone();

@@ -45,6 +45,7 @@ public final class GrantRing {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   /** A data key released to a grant after the version was written. */
+  @SuppressWarnings("ArrayRecordComponent") // carries the bytes to unwrap, never compared
   private record Released(String grantId, byte[] wrappedDataKey) {}
 
   private final Identities identities;

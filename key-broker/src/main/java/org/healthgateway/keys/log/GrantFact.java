@@ -20,6 +20,7 @@ import java.util.Objects;
  * @param statement the patient's signed release statement it cites, as JSON {@code
  *     {"statement":base64,"signature":jws}}, or empty when the node issued the grant for a write
  */
+@SuppressWarnings("ArrayRecordComponent") // copied in and out; never compared or hashed
 public record GrantFact(
     String recipient, String pseudonym, List<WrappedKey> keys, byte[] statement) {
   public GrantFact {

@@ -13,6 +13,7 @@ import java.util.Objects;
  *     a grant key's JWE
  * @param wrapped the wrapped bytes (a JWE's compact serialization in ASCII for grant keys)
  */
+@SuppressWarnings("ArrayRecordComponent") // equals and hashCode below compare the bytes
 public record WrappedKey(String keyId, String algorithm, byte[] wrapped) {
   public WrappedKey {
     Objects.requireNonNull(keyId, "keyId");
