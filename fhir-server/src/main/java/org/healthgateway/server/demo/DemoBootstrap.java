@@ -1,8 +1,8 @@
 package org.healthgateway.server.demo;
 
 import java.util.Date;
-import org.healthgateway.server.config.GatewayProperties;
 import org.healthgateway.server.fhir.ResourceService;
+import org.healthgateway.server.properties.GatewayProperties;
 import org.healthgateway.server.security.DemoClients;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Enumerations.AdministrativeGender;

@@ -20,8 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.healthgateway.keys.envelope.VersionMeta;
 import org.healthgateway.mappings.PatientCompartment;
 import org.healthgateway.server.fhir.ResourceService;
+import org.healthgateway.server.requester.Requester;
 import org.healthgateway.server.search.SearchEngine;
-import org.healthgateway.server.security.Requester;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
 
