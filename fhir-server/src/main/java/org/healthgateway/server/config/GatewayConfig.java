@@ -40,6 +40,7 @@ import org.healthgateway.server.fhir.LedgerOperations;
 import org.healthgateway.server.fhir.ResourceService;
 import org.healthgateway.server.fhir.TransactionProcessor;
 import org.healthgateway.server.fhir.TransactionProvider;
+import org.healthgateway.server.properties.GatewayProperties;
 import org.healthgateway.server.search.SearchEngine;
 import org.healthgateway.server.security.TokenSigningKey;
 import org.healthgateway.server.store.RecordStore;

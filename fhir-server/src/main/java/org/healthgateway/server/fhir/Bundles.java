@@ -17,8 +17,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.healthgateway.keys.envelope.VersionMeta;
+import org.healthgateway.server.requester.Requester;
 import org.healthgateway.server.search.SearchQuery;
-import org.healthgateway.server.security.Requester;
 import org.hl7.fhir.instance.model.api.IAnyResource;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 

@@ -7,7 +7,7 @@ import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import java.util.List;
 import org.healthgateway.keys.wallet.PatientWallet;
 import org.healthgateway.server.consent.KeyReleaseService;
-import org.healthgateway.server.security.Requester;
+import org.healthgateway.server.requester.Requester;
 import org.healthgateway.server.store.Refused;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.Base64BinaryType;

@@ -20,7 +20,7 @@ import org.healthgateway.keys.Signatures;
 import org.healthgateway.keys.envelope.VersionMeta;
 import org.healthgateway.keys.internal.KeyPolicy;
 import org.healthgateway.server.audit.AuditTrail;
-import org.healthgateway.server.security.Requester;
+import org.healthgateway.server.requester.Requester;
 import org.healthgateway.server.store.RecordStore;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.StringType;

@@ -10,7 +10,7 @@ import org.healthgateway.keys.envelope.VersionMeta;
 import org.healthgateway.ledger.Checkpoint;
 import org.healthgateway.ledger.LedgerEntry;
 import org.healthgateway.ledger.TransactionCodec;
-import org.healthgateway.server.security.Requester;
+import org.healthgateway.server.requester.Requester;
 import org.healthgateway.server.store.RecordStore;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.Base64BinaryType;

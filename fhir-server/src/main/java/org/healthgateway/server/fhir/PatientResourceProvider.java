@@ -3,7 +3,7 @@ package org.healthgateway.server.fhir;
 import ca.uhn.fhir.rest.annotation.IdParam;
 import ca.uhn.fhir.rest.annotation.Operation;
 import ca.uhn.fhir.rest.api.server.IBundleProvider;
-import org.healthgateway.server.security.Requester;
+import org.healthgateway.server.requester.Requester;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.Patient;
 

@@ -13,7 +13,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import org.healthgateway.server.config.GatewayProperties;
+import org.healthgateway.server.properties.GatewayProperties;
 import org.healthgateway.server.smart.SmartProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

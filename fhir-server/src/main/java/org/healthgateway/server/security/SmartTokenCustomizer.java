@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.healthgateway.server.requester.Requester;
 import org.healthgateway.server.smart.FhirUsers;
 import org.healthgateway.server.smart.LaunchContexts;
 import org.healthgateway.server.smart.LaunchContexts.LaunchContext;

@@ -3,7 +3,7 @@ package org.healthgateway.server.smart;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.healthgateway.server.fhir.ResourceService;
-import org.healthgateway.server.security.Requester;
+import org.healthgateway.server.requester.Requester;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;

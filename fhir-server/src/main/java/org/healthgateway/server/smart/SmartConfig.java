@@ -1,6 +1,6 @@
 package org.healthgateway.server.smart;
 
-import org.healthgateway.server.config.FhirServlet;
+import ca.uhn.fhir.rest.server.RestfulServer;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -26,8 +26,9 @@ public class SmartConfig {
 
   @Bean
   ServletRegistrationBean<SmartConfigurationServlet> smartConfigurationServlet(
-      SmartEndpoints endpoints, ServletRegistrationBean<FhirServlet> fhirServlet) {
+      SmartEndpoints endpoints, ServletRegistrationBean<? extends RestfulServer> fhirServlet) {
     // HAPI's interceptor service exists from construction; HAPI calls it once the servlet starts.
+    // The FHIR servlet by its HAPI type, so that smart needs nothing of config (which wires it).
     fhirServlet.getServlet().registerInterceptor(new SmartCapabilityInterceptor(endpoints));
     return new ServletRegistrationBean<>(
         new SmartConfigurationServlet(endpoints), SmartConfigurationServlet.PATH);

@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.healthgateway.server.requester.Requester;
 import org.healthgateway.server.smart.SmartScope.Level;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
@@ -70,7 +71,7 @@ public final class TokenScopes {
   }
 
   private static String fhirUser(Jwt jwt) {
-    return jwt.getClaimAsString(org.healthgateway.server.security.Requester.FHIR_USER_CLAIM);
+    return jwt.getClaimAsString(Requester.FHIR_USER_CLAIM);
   }
 
   /** The scope strings of a claim set: {@code scope} as string or array, else {@code scp}. */

@@ -2,7 +2,7 @@ package org.healthgateway.server.subscription;
 
 import java.time.Instant;
 import java.util.Optional;
-import org.healthgateway.server.security.Requester;
+import org.healthgateway.server.requester.Requester;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtException;

@@ -1,4 +1,4 @@
-package org.healthgateway.server.config;
+package org.healthgateway.server.properties;
 
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package org.healthgateway.server.security;
+package org.healthgateway.server.requester;
 
 import ca.uhn.fhir.rest.server.exceptions.AuthenticationException;
 import org.springframework.security.core.Authentication;
