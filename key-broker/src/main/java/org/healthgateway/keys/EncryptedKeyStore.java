@@ -28,8 +28,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.healthgateway.keys.internal.KeyPolicy;
-import org.healthgateway.keys.internal.Providers;
+import org.healthgateway.keys.policy.KeyPolicy;
+import org.healthgateway.keys.policy.Providers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -8,7 +8,7 @@ import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import java.security.GeneralSecurityException;
-import org.healthgateway.keys.internal.KeyPolicy;
+import org.healthgateway.keys.policy.KeyPolicy;
 
 /**
  * Generates the identity key pairs the gateway supports, as private JWKs whose {@code kid} is the

@@ -19,8 +19,8 @@ import java.security.GeneralSecurityException;
 import java.security.InvalidKeyException;
 import java.text.ParseException;
 import java.util.Objects;
-import org.healthgateway.keys.internal.KeyPolicy;
-import org.healthgateway.keys.internal.Providers;
+import org.healthgateway.keys.policy.KeyPolicy;
+import org.healthgateway.keys.policy.Providers;
 
 /**
  * JWS compact serialization (RFC 7515) with {@code ES256} for EC P-256 keys and {@code PS256}

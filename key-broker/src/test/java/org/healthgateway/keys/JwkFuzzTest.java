@@ -13,7 +13,7 @@ import java.security.GeneralSecurityException;
 import java.text.ParseException;
 import javax.crypto.SecretKey;
 import org.healthgateway.keys.internal.JweKeyWrapper;
-import org.healthgateway.keys.internal.KeyPolicy;
+import org.healthgateway.keys.policy.KeyPolicy;
 
 /**
  * Fuzzes public JWKs from clients ({@code $register-keys}): a key either fails to parse ({@link

@@ -18,7 +18,7 @@ import java.util.Set;
 import org.healthgateway.keys.KeyPairs;
 import org.healthgateway.keys.Signatures;
 import org.healthgateway.keys.envelope.VersionMeta;
-import org.healthgateway.keys.internal.KeyPolicy;
+import org.healthgateway.keys.policy.KeyPolicy;
 import org.healthgateway.server.audit.AuditTrail;
 import org.healthgateway.server.requester.Requester;
 import org.healthgateway.server.store.RecordStore;

@@ -31,8 +31,10 @@ public sealed interface ScopeDecision {
     }
   }
 
-  /** The shared {@link Permit}. */
-  ScopeDecision PERMIT = new Permit();
+  /** A {@link Permit}; every one equals every other. */
+  static ScopeDecision permit() {
+    return new Permit();
+  }
 
   /** True unless this is a {@link Deny}. */
   default boolean allowed() {

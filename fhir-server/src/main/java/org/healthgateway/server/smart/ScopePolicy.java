@@ -87,7 +87,7 @@ public final class ScopePolicy {
       return readInBundle(type, interaction.permission());
     }
     return switch (interaction) {
-      case UNCHECKED, BUNDLE -> ScopeDecision.PERMIT;
+      case UNCHECKED, BUNDLE -> ScopeDecision.permit();
       case READ, VREAD, HISTORY_INSTANCE -> instance(type, request.id(), access(type, 'r'));
       case SEARCH_TYPE -> search(type, request.parameters());
       case HISTORY_TYPE, OPERATION_TYPE -> require(access(type, 's'));
@@ -109,7 +109,7 @@ public final class ScopePolicy {
     String type = resource.type();
     if (passes(resource, access(type, 'r'))
         || (bundleEntry && passes(resource, access(type, 's')))) {
-      return ScopeDecision.PERMIT;
+      return ScopeDecision.permit();
     }
     return outside(type);
   }
@@ -119,7 +119,7 @@ public final class ScopePolicy {
   }
 
   private static ScopeDecision require(ScopeAccess access) {
-    return access.allowed() ? ScopeDecision.PERMIT : new ScopeDecision.Deny(access.reason());
+    return access.allowed() ? ScopeDecision.permit() : new ScopeDecision.Deny(access.reason());
   }
 
   private static ScopeDecision outside(String type) {
@@ -135,7 +135,7 @@ public final class ScopePolicy {
     if (PATIENT.equals(type) && access.patientId() != null && !access.patientId().equals(id)) {
       return outside(type);
     }
-    return ScopeDecision.PERMIT;
+    return ScopeDecision.permit();
   }
 
   /** Reads in a Bundle run unnarrowed and unfiltered, so they need a scope without limits. */
@@ -148,7 +148,7 @@ public final class ScopePolicy {
       return new ScopeDecision.Deny(
           "Insufficient scope: reads in a batch need a scope without patient or filter limits");
     }
-    return ScopeDecision.PERMIT;
+    return ScopeDecision.permit();
   }
 
   /** A search, narrowed to the patient's compartment and the scope's query. */
@@ -158,7 +158,7 @@ public final class ScopePolicy {
       return require(access);
     }
     if (access.unrestricted()) {
-      return ScopeDecision.PERMIT;
+      return ScopeDecision.permit();
     }
     Map<String, List<String>> narrowed = new LinkedHashMap<>();
     parameters.forEach((name, values) -> narrowed.put(name, new ArrayList<>(values)));
@@ -173,7 +173,7 @@ public final class ScopePolicy {
       }
     }
     changed |= narrowByQueries(narrowed, access.filters());
-    return changed ? new ScopeDecision.Narrow(patient, narrowed) : ScopeDecision.PERMIT;
+    return changed ? new ScopeDecision.Narrow(patient, narrowed) : ScopeDecision.permit();
   }
 
   /**
@@ -216,7 +216,7 @@ public final class ScopePolicy {
     }
     Optional<ResourceView> stored = request.existing().get();
     return stored.isEmpty() || passes(stored.get(), access)
-        ? ScopeDecision.PERMIT
+        ? ScopeDecision.permit()
         : outside(request.type());
   }
 
@@ -228,7 +228,7 @@ public final class ScopePolicy {
     ResourceView resource = request.incoming();
     String type = request.type();
     if (resource == null || access.unrestricted()) {
-      return ScopeDecision.PERMIT;
+      return ScopeDecision.permit();
     }
     String patient = access.patientId();
     if (patient != null && compartment.contains(type)) {
@@ -241,7 +241,7 @@ public final class ScopePolicy {
         return outside(type);
       }
     }
-    return matchesQuery(resource, access) ? ScopeDecision.PERMIT : outside(type);
+    return matchesQuery(resource, access) ? ScopeDecision.permit() : outside(type);
   }
 
   /**
@@ -266,7 +266,7 @@ public final class ScopePolicy {
     if (!token.hasResourceScope()) {
       return new ScopeDecision.Deny("Insufficient scope: no SMART resource scope");
     }
-    return ScopeDecision.PERMIT;
+    return ScopeDecision.permit();
   }
 
   private boolean passes(ResourceView resource, ScopeAccess access) {

@@ -161,7 +161,7 @@ class ScopePolicyTest {
   @Test
   void decide_unchecked_permittedWithoutAnyScope() {
     assertThat(launched().decide(request(Interaction.UNCHECKED, null, null)))
-        .isEqualTo(ScopeDecision.PERMIT);
+        .isEqualTo(ScopeDecision.permit());
   }
 
   @Test
@@ -224,13 +224,13 @@ class ScopePolicyTest {
       assertThat(
               launched("patient/*.rs")
                   .decide(request(Interaction.SEARCH_TYPE, "Practitioner", null)))
-          .isEqualTo(ScopeDecision.PERMIT);
+          .isEqualTo(ScopeDecision.permit());
     }
 
     @Test
     void patientScope_compartmentTypeWithoutPatientReference_leftToShow() {
       assertThat(launched("patient/*.rs").decide(request(Interaction.SEARCH_TYPE, "Flag", null)))
-          .isEqualTo(ScopeDecision.PERMIT);
+          .isEqualTo(ScopeDecision.permit());
       assertThat(launched("patient/*.rs").show(resource("Flag", "q"), true).allowed()).isFalse();
     }
 
@@ -269,7 +269,7 @@ class ScopePolicyTest {
                 launched("patient/*.rs", scope)
                     .decide(request(Interaction.SEARCH_TYPE, "Observation", null)))
             .as(scope)
-            .isEqualTo(ScopeDecision.PERMIT);
+            .isEqualTo(ScopeDecision.permit());
       }
     }
 
@@ -305,7 +305,7 @@ class ScopePolicyTest {
       ScopePolicy policy =
           launched("user/Observation.rs?category=laboratory", "user/Observation.rs?status=final");
       assertThat(policy.decide(request(Interaction.SEARCH_TYPE, "Observation", null)))
-          .isEqualTo(ScopeDecision.PERMIT);
+          .isEqualTo(ScopeDecision.permit());
       ResourceView vital = ResourceView.of("Observation", Set.of(P), List.of(), query -> false);
       assertThat(policy.show(vital, true).allowed()).isFalse();
     }
@@ -327,7 +327,7 @@ class ScopePolicyTest {
       assertThat(
               launched("user/Observation.rs?category=laboratory", "user/Observation.rs")
                   .decide(request(Interaction.SEARCH_TYPE, "Observation", null)))
-          .isEqualTo(ScopeDecision.PERMIT);
+          .isEqualTo(ScopeDecision.permit());
     }
 
     @Test
@@ -350,7 +350,7 @@ class ScopePolicyTest {
     @Test
     void patientScope_ownPatient_permitted() {
       assertThat(launched("patient/Patient.r").decide(request(Interaction.READ, "Patient", P)))
-          .isEqualTo(ScopeDecision.PERMIT);
+          .isEqualTo(ScopeDecision.permit());
     }
 
     @Test
@@ -418,7 +418,7 @@ class ScopePolicyTest {
                           null,
                           resource("Observation", P),
                           null)))
-          .isEqualTo(ScopeDecision.PERMIT);
+          .isEqualTo(ScopeDecision.permit());
     }
 
     @Test
@@ -450,7 +450,7 @@ class ScopePolicyTest {
       ScopePolicy policy = launched("patient/Patient.u");
       assertThat(
               policy.decide(write(Interaction.UPDATE, "Patient", P, resource("Patient", P), null)))
-          .isEqualTo(ScopeDecision.PERMIT);
+          .isEqualTo(ScopeDecision.permit());
       assertThat(
               policy
                   .decide(write(Interaction.UPDATE, "Patient", "q", resource("Patient", "q"), null))
@@ -464,7 +464,7 @@ class ScopePolicyTest {
       assertThat(
               launched("patient/Provenance.c")
                   .decide(write(Interaction.CREATE, "Provenance", null, approval, null)))
-          .isEqualTo(ScopeDecision.PERMIT);
+          .isEqualTo(ScopeDecision.permit());
     }
 
     @Test
@@ -576,7 +576,7 @@ class ScopePolicyTest {
                   () -> {
                     throw new AssertionError("looked up");
                   });
-      assertThat(launched("user/Observation.d").decide(request)).isEqualTo(ScopeDecision.PERMIT);
+      assertThat(launched("user/Observation.d").decide(request)).isEqualTo(ScopeDecision.permit());
     }
 
     @Test

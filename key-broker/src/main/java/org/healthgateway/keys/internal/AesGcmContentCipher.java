@@ -7,6 +7,7 @@ import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
 import org.healthgateway.keys.ContentCipher;
+import org.healthgateway.keys.policy.KeyPolicy;
 
 /**
  * AES-256-GCM (NIST SP 800-38D) with a fresh 96-bit random nonce per seal and a 128-bit tag.

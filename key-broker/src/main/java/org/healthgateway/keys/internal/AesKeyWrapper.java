@@ -6,6 +6,7 @@ import java.util.Objects;
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
 import org.healthgateway.keys.KeyWrapper;
+import org.healthgateway.keys.policy.KeyPolicy;
 
 /**
  * JOSE {@code A256KW}: AES key wrap (RFC 3394) of a 256-bit AES key under a 256-bit AES key.

@@ -23,6 +23,7 @@ import java.util.Objects;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
 import org.healthgateway.keys.RecipientKeyWrapper;
+import org.healthgateway.keys.policy.KeyPolicy;
 
 /**
  * Wraps a 256-bit grant key for a recipient as a JWE compact serialization (RFC 7516).

@@ -1,4 +1,4 @@
-package org.healthgateway.keys.internal;
+package org.healthgateway.keys.policy;
 
 import com.nimbusds.jose.Algorithm;
 import com.nimbusds.jose.JOSEException;

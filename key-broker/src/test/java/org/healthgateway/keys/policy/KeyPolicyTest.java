@@ -1,4 +1,4 @@
-package org.healthgateway.keys.internal;
+package org.healthgateway.keys.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package org.healthgateway.keys.internal;
+package org.healthgateway.keys.policy;
 
 import java.security.Provider;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
