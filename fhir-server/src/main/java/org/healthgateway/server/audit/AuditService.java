@@ -1,6 +1,7 @@
 package org.healthgateway.server.audit;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,7 +15,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.healthgateway.keys.envelope.VersionMeta;
-import org.healthgateway.server.store.RecordStore;
 import org.healthgateway.server.store.Write;
 import org.healthgateway.server.store.WriteListener;
 import org.hl7.fhir.instance.model.api.IBaseResource;
@@ -45,10 +45,15 @@ public final class AuditService implements AuditTrail, WriteListener, AutoClosea
   private static final Logger LOG = LoggerFactory.getLogger(AuditService.class);
   private static final int MAX_BATCH = 500;
   private static final int MAX_ENTITIES = 1000;
+  private static final int MAX_ATTEMPTS = 5;
 
-  private final RecordStore store;
+  private final EventWriter store;
   private final MeterRegistry meters;
   private final ConcurrentLinkedQueue<Access> pending = new ConcurrentLinkedQueue<>();
+
+  /** Events built but not appended: the ledger refused them; guarded by {@code this}. */
+  private final List<Group> unsent = new ArrayList<>();
+
   private final ScheduledExecutorService flusher =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -57,10 +62,17 @@ public final class AuditService implements AuditTrail, WriteListener, AutoClosea
             return t;
           });
 
-  public AuditService(RecordStore store, MeterRegistry meters) {
+  public AuditService(EventWriter store, MeterRegistry meters) {
+    this(store, meters, Duration.ofMillis(200));
+  }
+
+  /** Flushes every {@code period}; tests choose a long one and call {@link #flush} themselves. */
+  AuditService(EventWriter store, MeterRegistry meters, Duration period) {
     this.store = store;
     this.meters = meters;
-    var unused = flusher.scheduleWithFixedDelay(this::flush, 200, 200, TimeUnit.MILLISECONDS);
+    var unused =
+        flusher.scheduleWithFixedDelay(
+            this::flushOrLog, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   @Override
@@ -133,6 +145,7 @@ public final class AuditService implements AuditTrail, WriteListener, AutoClosea
     private final Access first;
     private final List<VersionMeta> versions = new ArrayList<>();
     private Instant last;
+    private int attempts;
 
     Group(Access first) {
       this.first = first;
@@ -149,8 +162,27 @@ public final class AuditService implements AuditTrail, WriteListener, AutoClosea
     }
   }
 
-  /** Appends what is pending; called every 200 ms and on close. */
-  public void flush() {
+  /**
+   * Appends what is pending; called every 200 ms and on close. Events whose append failed are kept
+   * and appended first next time, so a ledger that fails for a while delays the log but loses
+   * nothing of it; an event refused five times is dropped, counted in {@code gateway.audit.dropped}
+   * and logged.
+   */
+  public synchronized void flush() {
+    // Retried one by one, so that one event the store refuses cannot hold back the others.
+    for (java.util.Iterator<Group> it = unsent.iterator(); it.hasNext(); ) {
+      Group group = it.next();
+      if (append(List.of(group))) {
+        it.remove();
+      } else if (++group.attempts >= MAX_ATTEMPTS) {
+        it.remove();
+        meters.counter("gateway.audit.dropped").increment();
+        LOG.error(
+            "audit event of {} dropped after {} attempts", group.first.action(), MAX_ATTEMPTS);
+      } else {
+        return;
+      }
+    }
     while (!pending.isEmpty()) {
       Map<List<String>, Group> open = new LinkedHashMap<>();
       List<Group> events = new ArrayList<>();
@@ -168,23 +200,35 @@ public final class AuditService implements AuditTrail, WriteListener, AutoClosea
       }
       events.addAll(open.values());
       if (!append(events)) {
+        unsent.addAll(events);
         return;
       }
     }
   }
 
-  private boolean append(List<Group> groups) {
-    List<Write> writes = new ArrayList<>();
-    List<String> patients = new ArrayList<>();
-    for (Group group : groups) {
-      writes.add(Write.of(event(group), 1));
-      patients.add(group.first.patientId());
-    }
+  /** The scheduled flush: whatever fails is logged, and the schedule goes on. */
+  private void flushOrLog() {
     try {
+      flush();
+    } catch (RuntimeException e) {
+      meters.counter("gateway.audit.failures").increment();
+      LOG.error("audit flush failed; pending accesses are kept", e);
+    }
+  }
+
+  private boolean append(List<Group> groups) {
+    try {
+      List<Write> writes = new ArrayList<>();
+      List<String> patients = new ArrayList<>();
+      for (Group group : groups) {
+        writes.add(Write.of(event(group), 1));
+        patients.add(group.first.patientId());
+      }
       store.write(writes, patients, AUDITOR);
       return true;
     } catch (Exception e) {
-      LOG.error("could not append {} audit events", writes.size(), e);
+      meters.counter("gateway.audit.failures").increment();
+      LOG.error("could not append {} audit events; retrying", groups.size(), e);
       return false;
     }
   }

@@ -32,6 +32,7 @@ import org.healthgateway.ledger.Ledger;
 import org.healthgateway.ledger.LedgerException;
 import org.healthgateway.ledger.embedded.EmbeddedLedger;
 import org.healthgateway.server.audit.AuditService;
+import org.healthgateway.server.audit.DisclosureInterceptor;
 import org.healthgateway.server.consent.ChangeGuard;
 import org.healthgateway.server.consent.ConsentService;
 import org.healthgateway.server.consent.KeyReleaseService;
@@ -187,7 +188,7 @@ public class GatewayConfig {
 
   @Bean(destroyMethod = "close")
   AuditService auditService(RecordStore store, MeterRegistry meters) {
-    AuditService audit = new AuditService(store, meters);
+    AuditService audit = new AuditService(store::write, meters);
     store.addListener(audit);
     return audit;
   }
@@ -255,6 +256,7 @@ public class GatewayConfig {
     org.healthgateway.server.smart.SmartScopeInterceptor scopes =
         new org.healthgateway.server.smart.SmartScopeInterceptor(fhir, service);
     interceptors.add(scopes);
+    interceptors.add(new DisclosureInterceptor(store.index(), audit));
     interceptors.add(subscriptions.interceptor());
     if (properties.validation()) {
       interceptors.add(validatingInterceptor(fhir));

@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.healthgateway.keys.envelope.VersionMeta;
 import org.healthgateway.server.requester.Requester;
@@ -53,7 +52,6 @@ final class Bundles {
     Set<String> seen = new LinkedHashSet<>();
     page.forEach(r -> seen.add(r.fhirType() + "/" + r.getIdElement().getIdPart()));
     List<IBaseResource> included = new ArrayList<>();
-    List<VersionMeta> served = new ArrayList<>();
     for (IBaseResource resource : page) {
       for (org.healthgateway.server.search.Include include : query.includes()) {
         for (String ref : query.referencedIds(resource, include)) {
@@ -66,19 +64,11 @@ final class Bundles {
               .index()
               .current(parts[0], parts[1])
               .filter(meta -> !meta.deleted() && service.store().canRead(meta, requester))
-              .ifPresent(
-                  meta ->
-                      service
-                          .openIfAllowed(meta, requester)
-                          .ifPresent(
-                              shared -> {
-                                included.add(asInclude(shared));
-                                served.add(meta);
-                              }));
+              .flatMap(meta -> service.openIfAllowed(meta, requester))
+              .ifPresent(shared -> included.add(asInclude(shared)));
         }
       }
     }
-    service.served(requester, served, "include");
     included.addAll(revIncludes(service, query, page, requester, seen));
     return included;
   }
@@ -137,7 +127,6 @@ final class Bundles {
             .thenComparing(VersionMeta::version)
             .reversed());
     List<IBaseResource> entries = new ArrayList<>();
-    List<VersionMeta> served = new ArrayList<>();
     for (VersionMeta meta : sorted) {
       if (meta.deleted()) {
         IBaseResource tombstone = service.fhir().getResourceDefinition(meta.type()).newInstance();
@@ -148,14 +137,9 @@ final class Bundles {
             (IAnyResource) tombstone, BundleEntryTransactionMethodEnum.DELETE);
         entries.add(tombstone);
       } else if (service.store().canRead(meta, requester)) {
-        Optional<IBaseResource> opened = service.openIfAllowed(meta, requester);
-        if (opened.isPresent()) {
-          entries.add(opened.get());
-          served.add(meta);
-        }
+        service.openIfAllowed(meta, requester).ifPresent(entries::add);
       }
     }
-    service.served(requester, served, "history");
     return list(entries, requester);
   }
 

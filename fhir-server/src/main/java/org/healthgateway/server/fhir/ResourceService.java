@@ -271,9 +271,8 @@ public final class ResourceService {
     }
     String action = version == null ? "read" : "vread";
     try {
-      IBaseResource resource = open(meta.get(), requester);
-      audit.accessed(requester, meta.get(), action, null);
-      return resource;
+      // Served versions are logged from the answer (DisclosureInterceptor); refusals here.
+      return open(meta.get(), requester);
     } catch (ForbiddenOperationException e) {
       audit.accessed(requester, meta.get(), action, e.getMessage());
       throw e;
@@ -299,24 +298,22 @@ public final class ResourceService {
     SearchQuery query = search.parse(type, params);
     List<VersionMeta> candidates = candidates(type, query, params);
     List<IBaseResource> matches = new ArrayList<>();
-    List<VersionMeta> accessed = new ArrayList<>();
     for (VersionMeta meta : candidates) {
       if (store.canRead(meta, requester)) {
         Optional<IBaseResource> resource = openIfAllowed(meta, requester);
         if (resource.isPresent() && query.matches(resource.get())) {
           matches.add(resource.get());
-          accessed.add(meta);
         }
       }
     }
-    audit.accessed(requester, accessed, "search");
     query.sort().ifPresent(matches::sort);
     return new SearchResult(query, matches);
   }
 
   /**
-   * Records in the patients' access logs that the requester was served these versions (history,
-   * includes, the consent screen): every path that hands out a version reports it.
+   * Records in the patients' access logs that the requester was shown these versions outside a FHIR
+   * answer (the SMART consent screen); what a FHIR answer holds is logged by the {@code
+   * DisclosureInterceptor}.
    */
   public void served(String requester, List<VersionMeta> metas, String action) {
     if (!metas.isEmpty()) {
@@ -380,18 +377,11 @@ public final class ResourceService {
     if (store.canRead(patient, requester)) {
       openIfAllowed(patient, requester).ifPresent(result::add);
     }
-    List<VersionMeta> accessed = new ArrayList<>();
     for (VersionMeta meta : index().currentOfPatient(null, patientId)) {
       if (!meta.type().equals("Patient") && store.canRead(meta, requester)) {
-        openIfAllowed(meta, requester)
-            .ifPresent(
-                r -> {
-                  result.add(r);
-                  accessed.add(meta);
-                });
+        openIfAllowed(meta, requester).ifPresent(result::add);
       }
     }
-    audit.accessed(requester, accessed, "everything");
     return result;
   }
 
