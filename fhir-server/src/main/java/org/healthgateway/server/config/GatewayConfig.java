@@ -44,8 +44,10 @@ import org.healthgateway.server.fhir.TransactionProvider;
 import org.healthgateway.server.properties.GatewayProperties;
 import org.healthgateway.server.search.SearchEngine;
 import org.healthgateway.server.security.TokenSigningKey;
+import org.healthgateway.server.store.LedgerKeyLog;
 import org.healthgateway.server.store.RecordStore;
 import org.healthgateway.server.store.ResourceIndex;
+import org.healthgateway.server.store.TransactionSigning;
 import org.healthgateway.server.subscription.Subscriptions;
 import org.hl7.fhir.common.hapi.validation.support.CommonCodeSystemsTerminologyService;
 import org.hl7.fhir.common.hapi.validation.support.InMemoryTerminologyServerValidationSupport;
@@ -114,25 +116,61 @@ public class GatewayConfig {
     }
   }
 
+  /** What the node knows of every version, rebuilt from the ledger at start. */
   @Bean
-  RecordStore recordStore(
-      FhirContext fhir,
-      Ledger ledger,
-      Identities identities,
-      GatewayProperties properties,
-      MeterRegistry meters) {
+  ResourceIndex resourceIndex() {
+    return new ResourceIndex();
+  }
+
+  /** The node's signatures on what it appends: its own facts and its users' writes. */
+  @Bean
+  TransactionSigning transactionSigning(Identities identities) {
+    return new TransactionSigning(identities);
+  }
+
+  /** The broker's key facts, as IDENTITY and KEY_RELEASE transactions on the ledger. */
+  @Bean
+  LedgerKeyLog keyLog(Ledger ledger, TransactionSigning signing) {
+    return new LedgerKeyLog(ledger, signing);
+  }
+
+  @Bean
+  GrantRing grantRing(Identities identities, GatewayProperties properties, MeterRegistry meters) {
     Cache<String, SecretKey> grantKeys =
         Caffeine.newBuilder()
             .maximumSize(10_000)
             .expireAfterAccess(properties.cache().dataKeyTtl())
             .recordStats()
             .build();
+    CaffeineCacheMetrics.monitor(meters, grantKeys, "gateway.grant-keys");
+    return new GrantRing(identities, JweKeyWrapper.create(), grantKeys, meters);
+  }
+
+  @Bean
+  Envelope envelope(GrantRing grants, GatewayProperties properties, MeterRegistry meters) {
     Cache<Long, SecretKey> dataKeys =
         Caffeine.newBuilder()
             .maximumSize(properties.cache().dataKeys())
             .expireAfterAccess(properties.cache().dataKeyTtl())
             .recordStats()
             .build();
+    CaffeineCacheMetrics.monitor(meters, dataKeys, "gateway.data-keys");
+    return new Envelope(
+        grants, AesGcmContentCipher.create(), AesKeyWrapper.create(), dataKeys, meters);
+  }
+
+  @Bean
+  RecordStore recordStore(
+      FhirContext fhir,
+      Ledger ledger,
+      ResourceIndex index,
+      Identities identities,
+      GrantRing grants,
+      Envelope envelope,
+      LedgerKeyLog keyLog,
+      TransactionSigning signing,
+      GatewayProperties properties,
+      MeterRegistry meters) {
     Cache<Long, IBaseResource> opened =
         Caffeine.newBuilder()
             .maximumSize(properties.cache().openedResources())
@@ -140,20 +178,16 @@ public class GatewayConfig {
             .recordStats()
             .build();
     CaffeineCacheMetrics.monitor(meters, opened, "gateway.opened-resources");
-    CaffeineCacheMetrics.monitor(meters, grantKeys, "gateway.grant-keys");
-    CaffeineCacheMetrics.monitor(meters, dataKeys, "gateway.data-keys");
-    GrantRing grants = new GrantRing(identities, JweKeyWrapper.create(), grantKeys, meters);
-    Envelope envelope =
-        new Envelope(
-            grants, AesGcmContentCipher.create(), AesKeyWrapper.create(), dataKeys, meters);
     RecordStore store =
         new RecordStore(
             fhir,
             ledger,
-            new ResourceIndex(),
+            index,
             identities,
             grants,
             envelope,
+            keyLog,
+            signing,
             new ReadRule(new ConsentEngine()),
             opened,
             meters);
@@ -194,10 +228,19 @@ public class GatewayConfig {
   }
 
   @Bean
-  ConsentService consentService(FhirContext fhir, RecordStore store, GatewayProperties properties) {
+  ConsentService consentService(
+      FhirContext fhir,
+      RecordStore store,
+      ResourceIndex index,
+      Identities identities,
+      GatewayProperties properties) {
     ConsentService consents =
         new ConsentService(
-            fhir, store, properties.registrars() == null ? List.of() : properties.registrars());
+            fhir,
+            store,
+            index,
+            identities,
+            properties.registrars() == null ? List.of() : properties.registrars());
     consents.load();
     store.addListener(consents);
     store.setConsentBook(consents);
@@ -207,15 +250,27 @@ public class GatewayConfig {
 
   @Bean
   KeyReleaseService keyReleaseService(
-      RecordStore store, ConsentService consents, AuditService audit) {
-    KeyReleaseService releases = new KeyReleaseService(store, consents, audit);
+      FhirContext fhir,
+      RecordStore store,
+      ResourceIndex index,
+      Ledger ledger,
+      Identities identities,
+      GrantRing grants,
+      Envelope envelope,
+      LedgerKeyLog keyLog,
+      ConsentService consents,
+      AuditService audit) {
+    KeyReleaseService releases =
+        new KeyReleaseService(
+            fhir, store, index, ledger, identities, grants, envelope, keyLog, consents, audit);
     consents.onActivation(releases::releaseCustodial);
     return releases;
   }
 
   @Bean
-  LedgerOperations ledgerOperations(RecordStore store, Identities identities) {
-    return new LedgerOperations(store, identities.nodeKey().toPublicJWK());
+  LedgerOperations ledgerOperations(
+      RecordStore store, ResourceIndex index, Ledger ledger, Identities identities) {
+    return new LedgerOperations(store, index, ledger, identities.nodeKey().toPublicJWK());
   }
 
   /** FHIR Subscriptions: reloaded from the ledger, told of every write, websocket handler. */

@@ -14,9 +14,11 @@ import org.healthgateway.keys.consent.ConsentEngine;
 import org.healthgateway.keys.consent.Decision;
 import org.healthgateway.keys.consent.ResourceFacts;
 import org.healthgateway.keys.envelope.VersionMeta;
+import org.healthgateway.keys.identity.Identities;
 import org.healthgateway.server.store.ConsentBook;
 import org.healthgateway.server.store.RecipientPolicy;
 import org.healthgateway.server.store.RecordStore;
+import org.healthgateway.server.store.ResourceIndex;
 import org.healthgateway.server.store.Write;
 import org.healthgateway.server.store.WriteGuard;
 import org.healthgateway.server.store.WriteListener;
@@ -40,6 +42,8 @@ public final class ConsentService
 
   private final FhirContext fhir;
   private final RecordStore store;
+  private final ResourceIndex index;
+  private final Identities identities;
   private final ConsentEngine engine = new ConsentEngine();
   private final ConsentChangeRule changeRule;
   private final Map<String, Map<String, Consent>> byPatient = new ConcurrentHashMap<>();
@@ -48,16 +52,24 @@ public final class ConsentService
 
   private final Set<String> registrars;
 
-  public ConsentService(FhirContext fhir, RecordStore store, Collection<String> registrars) {
+  /** {@code store} opens Consents with their author's key; {@code index} finds them. */
+  public ConsentService(
+      FhirContext fhir,
+      RecordStore store,
+      ResourceIndex index,
+      Identities identities,
+      Collection<String> registrars) {
     this.fhir = fhir;
     this.store = store;
+    this.index = index;
+    this.identities = identities;
     this.registrars = Set.copyOf(registrars);
     this.changeRule = new ConsentChangeRule(fhir, engine);
   }
 
   /** Loads every live Consent, opened with its author's key (this node wrote it). */
   public void load() {
-    for (VersionMeta meta : store.index().currentOfType("Consent")) {
+    for (VersionMeta meta : index.currentOfType("Consent")) {
       try {
         remember((Consent) store.read(meta, meta.author()));
       } catch (Exception e) {
@@ -149,7 +161,7 @@ public final class ConsentService
   /** Gathers the facts of one Consent write for the broker's {@link ConsentChangeRule}. */
   private Decision decide(Write write, List<Write> batch, String requester) {
     Optional<VersionMeta> current =
-        store.index().current("Consent", write.id()).filter(meta -> !meta.deleted());
+        index.current("Consent", write.id()).filter(meta -> !meta.deleted());
     Consent previous = null;
     String patientRef = null;
     if (current.isPresent()) {
@@ -174,13 +186,13 @@ public final class ConsentService
             requester,
             registrars.contains(requester),
             patientRef != null && isCustodial(patientRef),
-            patientRef == null ? null : store.identities().signingKey(patientRef).orElse(null),
+            patientRef == null ? null : identities.signingKey(patientRef).orElse(null),
             provenances));
   }
 
   /** True if the node holds the patient's current signing key (a custodial patient). */
   public boolean isCustodial(String patientRef) {
-    return store.identities().holdsSigningKey(patientRef);
+    return identities.holdsSigningKey(patientRef);
   }
 
   /** Canonical bytes a patient signs to approve: see {@link ConsentChangeRule#canonicalForm}. */

@@ -1,5 +1,6 @@
 package org.healthgateway.server.consent;
 
+import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import com.nimbusds.jose.jwk.JWK;
 import java.nio.charset.StandardCharsets;
@@ -15,20 +16,24 @@ import org.healthgateway.keys.consent.ConsentEngine;
 import org.healthgateway.keys.consent.Decision;
 import org.healthgateway.keys.consent.ReleaseRule;
 import org.healthgateway.keys.consent.ResourceFacts;
+import org.healthgateway.keys.envelope.Envelope;
 import org.healthgateway.keys.envelope.VersionMeta;
 import org.healthgateway.keys.grant.Grant;
 import org.healthgateway.keys.grant.GrantRing;
+import org.healthgateway.keys.identity.Identities;
 import org.healthgateway.keys.log.GrantFact;
 import org.healthgateway.keys.log.KeyLogException;
 import org.healthgateway.keys.log.WrappedKey;
 import org.healthgateway.keys.wallet.PatientWallet;
 import org.healthgateway.keys.wallet.ReleaseStatement;
+import org.healthgateway.ledger.Ledger;
 import org.healthgateway.ledger.LedgerException;
 import org.healthgateway.ledger.Transaction;
 import org.healthgateway.server.audit.AuditTrail;
 import org.healthgateway.server.store.LedgerKeyLog;
 import org.healthgateway.server.store.RecordStore;
 import org.healthgateway.server.store.Refused;
+import org.healthgateway.server.store.ResourceIndex;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Consent;
 
@@ -40,13 +45,41 @@ import org.hl7.fhir.r4.model.Consent;
  * patient's private key, except for custodial patients, for whom it runs the same wallet steps.
  */
 public final class KeyReleaseService {
+  private final FhirContext fhir;
   private final RecordStore store;
+  private final ResourceIndex index;
+  private final Ledger ledger;
+  private final Identities identities;
+  private final GrantRing grants;
+  private final Envelope envelope;
+  private final LedgerKeyLog keyLog;
   private final ConsentService consents;
   private final AuditTrail audit;
   private final ReleaseRule rule = new ReleaseRule();
 
-  public KeyReleaseService(RecordStore store, ConsentService consents, AuditTrail audit) {
+  /**
+   * @param store opens versions for the patient (the read rule applies)
+   * @param keyLog where releases are recorded, signed by the node
+   */
+  public KeyReleaseService(
+      FhirContext fhir,
+      RecordStore store,
+      ResourceIndex index,
+      Ledger ledger,
+      Identities identities,
+      GrantRing grants,
+      Envelope envelope,
+      LedgerKeyLog keyLog,
+      ConsentService consents,
+      AuditTrail audit) {
+    this.fhir = fhir;
     this.store = store;
+    this.index = index;
+    this.ledger = ledger;
+    this.identities = identities;
+    this.grants = grants;
+    this.envelope = envelope;
+    this.keyLog = keyLog;
     this.consents = consents;
     this.audit = audit;
   }
@@ -66,9 +99,9 @@ public final class KeyReleaseService {
               .publicKey(actor)
               .orElseThrow(() -> new Refused(Decision.invalid(actor + " has no registered key")));
       List<PatientWallet.HeldKey> keys = new ArrayList<>();
-      for (VersionMeta meta : store.index().currentOfPatient(null, patientId)) {
+      for (VersionMeta meta : index.currentOfPatient(null, patientId)) {
         if (meta.encrypted()
-            && store.envelope().grantFor(meta, actor).isEmpty()
+            && envelope.grantFor(meta, actor).isEmpty()
             && inScope(consent, actor, meta, requester)) {
           heldKey(meta, requester).ifPresent(keys::add);
         }
@@ -94,24 +127,24 @@ public final class KeyReleaseService {
     }
     return consents
         .engine()
-        .decide(List.of(consent), ResourceFacts.access(store.fhir(), actor, resource))
+        .decide(List.of(consent), ResourceFacts.access(fhir, actor, resource))
         .permitted();
   }
 
   private Optional<PatientWallet.HeldKey> heldKey(VersionMeta meta, String patientRef) {
-    Optional<Grant> grant = store.envelope().grantFor(meta, patientRef);
+    Optional<Grant> grant = envelope.grantFor(meta, patientRef);
     if (grant.isEmpty()) {
       return Optional.empty();
     }
     try {
-      Transaction version = store.ledger().read(meta.ledgerIndex()).transaction();
+      Transaction version = ledger.read(meta.ledgerIndex()).transaction();
       List<WrappedKey> wrapped =
           version.wrappedKeys().stream().map(LedgerKeyLog::fromLedger).toList();
-      Optional<byte[]> dataKey = store.envelope().wrappedDataKey(meta, wrapped, grant.get());
+      Optional<byte[]> dataKey = envelope.wrappedDataKey(meta, wrapped, grant.get());
       if (dataKey.isEmpty()) {
         return Optional.empty();
       }
-      String jwe = store.grants().recipientJwe(grant.get(), store.keyLog());
+      String jwe = grants.recipientJwe(grant.get(), keyLog);
       return Optional.of(new PatientWallet.HeldKey(meta.versionedReference(), jwe, dataKey.get()));
     } catch (LedgerException | KeyLogException e) {
       throw new IllegalStateException("cannot read the ledger", e);
@@ -141,8 +174,8 @@ public final class KeyReleaseService {
             signature,
             consentId,
             consent,
-            store.identities().signingKey(patientRef).orElse(null),
-            store.grants().isFreshId(statement.grantId())));
+            identities.signingKey(patientRef).orElse(null),
+            grants.isFreshId(statement.grantId())));
     String patientId = consent.getPatient().getReferenceElement().getIdPart();
     List<WrappedKey> released = new ArrayList<>();
     List<VersionMeta> versions = new ArrayList<>();
@@ -163,8 +196,7 @@ public final class KeyReleaseService {
     if (parts.length != 4 || !parts[2].equals("_history")) {
       throw new Refused(Decision.invalid("Released key for a malformed reference " + reference));
     }
-    VersionMeta meta =
-        store.index().version(parts[0], parts[1], parseVersion(parts[3])).orElse(null);
+    VersionMeta meta = index.version(parts[0], parts[1], parseVersion(parts[3])).orElse(null);
     boolean ofPatient = meta != null && !meta.deleted() && patientId.equals(meta.patientId());
     Refused.unless(
         rule.releasedKey(
@@ -189,8 +221,8 @@ public final class KeyReleaseService {
       String signature,
       String patientRef,
       List<WrappedKey> released) {
-    String pseudonym = store.identities().pseudonym(patientRef).orElseThrow();
-    JWK actorKey = store.identities().publicKey(statement.actor()).orElseThrow();
+    String pseudonym = identities.pseudonym(patientRef).orElseThrow();
+    JWK actorKey = identities.publicKey(statement.actor()).orElseThrow();
     List<WrappedKey> keys = new ArrayList<>();
     keys.add(
         new WrappedKey(
@@ -207,8 +239,8 @@ public final class KeyReleaseService {
     GrantFact fact =
         new GrantFact(statement.actor(), pseudonym, keys, payload.getBytes(StandardCharsets.UTF_8));
     try {
-      long position = store.keyLog().appendGrants(List.of(fact)).get(0);
-      store.grants().apply(position, fact);
+      long position = keyLog.appendGrants(List.of(fact)).get(0);
+      grants.apply(position, fact);
     } catch (KeyLogException e) {
       throw new IllegalStateException("cannot record the release", e);
     }
@@ -217,8 +249,8 @@ public final class KeyReleaseService {
   /** For custodial patients: the node runs the wallet's steps with the patient key it holds. */
   public void releaseCustodial(String consentId, String patientRef) {
     try {
-      JWK encryption = store.identities().privateKey(patientRef).orElseThrow();
-      JWK signing = store.identities().privateKey(patientRef + "#sig").orElseThrow();
+      JWK encryption = identities.privateKey(patientRef).orElseThrow();
+      JWK signing = identities.privateKey(patientRef + "#sig").orElseThrow();
       PatientWallet wallet = new PatientWallet(patientRef, encryption, signing);
       for (ReleaseRequest request : heldKeys(consentId, patientRef)) {
         if (request.keys().isEmpty()) {
@@ -235,8 +267,7 @@ public final class KeyReleaseService {
   }
 
   private Consent activeConsentOfPatient(String consentId, String requester) {
-    VersionMeta meta =
-        store.index().current("Consent", consentId).filter(m -> !m.deleted()).orElse(null);
+    VersionMeta meta = index.current("Consent", consentId).filter(m -> !m.deleted()).orElse(null);
     Consent consent =
         meta == null ? null : consents.consent(meta.patientId(), consentId).orElse(null);
     Refused.unless(rule.consent(consentId, meta, consent, requester));

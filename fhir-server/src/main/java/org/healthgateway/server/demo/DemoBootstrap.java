@@ -36,7 +36,7 @@ public class DemoBootstrap implements SmartInitializingSingleton {
 
   @Override
   public void afterSingletonsInstantiated() {
-    if (!properties.demo() || service.store().index().isLive("Organization", "demo-org")) {
+    if (!properties.demo() || service.isLive("Organization", "demo-org")) {
       return;
     }
     Organization org = new Organization().setName("Demo Health Organization");

@@ -60,10 +60,8 @@ final class Bundles {
             continue;
           }
           service
-              .store()
-              .index()
               .current(parts[0], parts[1])
-              .filter(meta -> !meta.deleted() && service.store().canRead(meta, requester))
+              .filter(meta -> !meta.deleted() && service.canRead(meta, requester))
               .flatMap(meta -> service.openIfAllowed(meta, requester))
               .ifPresent(shared -> included.add(asInclude(shared)));
         }
@@ -121,7 +119,7 @@ final class Bundles {
   static IBundleProvider history(
       ResourceService service, List<VersionMeta> versions, String requester) {
     List<VersionMeta> sorted = new ArrayList<>(versions);
-    sorted.removeIf(meta -> service.store().isOwnedByAnother(meta, requester));
+    sorted.removeIf(meta -> service.isOwnedByAnother(meta, requester));
     sorted.sort(
         Comparator.comparing(VersionMeta::lastUpdated)
             .thenComparing(VersionMeta::version)
@@ -136,7 +134,7 @@ final class Bundles {
         ResourceMetadataKeyEnum.ENTRY_TRANSACTION_METHOD.put(
             (IAnyResource) tombstone, BundleEntryTransactionMethodEnum.DELETE);
         entries.add(tombstone);
-      } else if (service.store().canRead(meta, requester)) {
+      } else if (service.canRead(meta, requester)) {
         service.openIfAllowed(meta, requester).ifPresent(entries::add);
       }
     }

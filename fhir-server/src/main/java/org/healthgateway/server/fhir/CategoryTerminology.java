@@ -33,8 +33,6 @@ public class CategoryTerminology implements SmartInitializingSingleton {
     resource.setId(type + "/data-category");
     boolean same =
         service
-            .store()
-            .index()
             .current(type, "data-category")
             .filter(meta -> !meta.deleted())
             .map(meta -> service.open(meta, Identities.NODE))

@@ -97,14 +97,12 @@ public class GenericResourceProvider implements IResourceProvider {
 
   @History
   public IBundleProvider instanceHistory(@IdParam IIdType id) {
-    return Bundles.history(
-        service, service.store().index().history(typeName, id.getIdPart()), Requester.current());
+    return Bundles.history(service, service.history(typeName, id.getIdPart()), Requester.current());
   }
 
   @History
   public IBundleProvider typeHistory() {
-    return Bundles.history(
-        service, service.store().index().allVersionsOfType(typeName), Requester.current());
+    return Bundles.history(service, service.historyOfType(typeName), Requester.current());
   }
 
   @Search(allowUnknownParams = true)

@@ -8,10 +8,12 @@ import com.nimbusds.jose.jwk.JWK;
 import java.util.List;
 import org.healthgateway.keys.envelope.VersionMeta;
 import org.healthgateway.ledger.Checkpoint;
+import org.healthgateway.ledger.Ledger;
 import org.healthgateway.ledger.LedgerEntry;
 import org.healthgateway.ledger.TransactionCodec;
 import org.healthgateway.server.requester.Requester;
 import org.healthgateway.server.store.RecordStore;
+import org.healthgateway.server.store.ResourceIndex;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.Base64BinaryType;
 import org.hl7.fhir.r4.model.IntegerType;
@@ -24,10 +26,19 @@ import org.hl7.fhir.r4.model.StringType;
  */
 public final class LedgerOperations {
   private final RecordStore store;
+  private final ResourceIndex index;
+  private final Ledger ledger;
   private final JWK nodePublicKey;
 
-  public LedgerOperations(RecordStore store, JWK nodePublicKey) {
+  /**
+   * {@code store} decides whether the requester may read a version; the proofs come from the
+   * ledger.
+   */
+  public LedgerOperations(
+      RecordStore store, ResourceIndex index, Ledger ledger, JWK nodePublicKey) {
     this.store = store;
+    this.index = index;
+    this.ledger = ledger;
     this.nodePublicKey = nodePublicKey;
   }
 
@@ -49,17 +60,16 @@ public final class LedgerOperations {
           "$verify needs a version: " + type + "/" + id.getIdPart() + "/_history/[vid]/$verify");
     }
     VersionMeta meta =
-        store
-            .index()
+        index
             .version(type, id.getIdPart(), id.getVersionIdPartAsLong())
             .orElseThrow(() -> new ResourceNotFoundException(id.getValue()));
     if (!meta.deleted()) {
       requireReadable(meta, requester);
     }
     try {
-      LedgerEntry entry = store.ledger().read(meta.ledgerIndex());
-      Checkpoint checkpoint = store.ledger().checkpoint(meta.ledgerIndex() + 1);
-      List<byte[]> proof = store.ledger().inclusionProof(meta.ledgerIndex(), checkpoint.treeSize());
+      LedgerEntry entry = ledger.read(meta.ledgerIndex());
+      Checkpoint checkpoint = ledger.checkpoint(meta.ledgerIndex() + 1);
+      List<byte[]> proof = ledger.inclusionProof(meta.ledgerIndex(), checkpoint.treeSize());
       Parameters parameters = new Parameters();
       parameters
           .addParameter()
@@ -103,14 +113,14 @@ public final class LedgerOperations {
   public Parameters head() {
     Requester.current();
     try {
-      long size = store.ledger().size();
-      Checkpoint checkpoint = store.ledger().checkpoint(size);
+      long size = ledger.size();
+      Checkpoint checkpoint = ledger.checkpoint(size);
       Parameters parameters = new Parameters();
       parameters.addParameter().setName("treeSize").setValue(new IntegerType(toInt(size)));
       parameters
           .addParameter()
           .setName("rootHash")
-          .setValue(new Base64BinaryType(store.ledger().rootHash(size)));
+          .setValue(new Base64BinaryType(ledger.rootHash(size)));
       parameters
           .addParameter()
           .setName("checkpoint")

@@ -69,8 +69,39 @@ public final class ResourceService {
     return fhir;
   }
 
-  public RecordStore store() {
-    return store;
+  /** The newest version of a resource, a deletion included; empty if it never existed. */
+  public Optional<VersionMeta> current(String type, String id) {
+    return index().current(type, id);
+  }
+
+  /** True if the resource exists and its newest version is not a deletion. */
+  public boolean isLive(String type, String id) {
+    return index().isLive(type, id);
+  }
+
+  /** Every version of a resource, oldest first. */
+  public List<VersionMeta> history(String type, String id) {
+    return index().history(type, id);
+  }
+
+  /** Every version of every resource of the type. */
+  public List<VersionMeta> historyOfType(String type) {
+    return index().allVersionsOfType(type);
+  }
+
+  /** The newest version of every resource of the type, deletions included. */
+  public List<VersionMeta> currentOfType(String type) {
+    return index().currentOfType(type);
+  }
+
+  /** True if the read rule lets the requester open the version, on metadata alone. */
+  public boolean canRead(VersionMeta meta, String requester) {
+    return store.canRead(meta, requester);
+  }
+
+  /** True for a version of an owner-only type (a Subscription) that another user wrote. */
+  public boolean isOwnedByAnother(VersionMeta meta, String requester) {
+    return store.isOwnedByAnother(meta, requester);
   }
 
   private ResourceIndex index() {

@@ -189,7 +189,7 @@ public final class TransactionProcessor {
   }
 
   private Write versioned(Planned p) {
-    Optional<VersionMeta> current = service.store().index().current(p.type, p.id);
+    Optional<VersionMeta> current = service.current(p.type, p.id);
     if (p.ifMatch != null) {
       String expected = p.ifMatch.replaceAll("[^0-9]", "");
       if (current.isEmpty() || !Long.toString(current.get().version()).equals(expected)) {

@@ -112,7 +112,7 @@ final class SmartRequestRules {
         launch = new LaunchContext(fhirUser.substring("Patient/".length()), null);
       } else {
         Object picked = consent.getAdditionalParameters().get("patient");
-        if (picked == null || !service.store().index().isLive("Patient", picked.toString())) {
+        if (picked == null || !service.isLive("Patient", picked.toString())) {
           throw invalidRequest("launch/patient needs a patient to be picked");
         }
         launch = new LaunchContext(picked.toString(), null);

@@ -116,7 +116,7 @@ public class ConsentController {
   /** Patients of this node, named when the user can open their record. */
   private List<String[]> patients(String fhirUser) {
     List<String[]> options = new ArrayList<>();
-    for (VersionMeta meta : service.store().index().currentOfType("Patient")) {
+    for (VersionMeta meta : service.currentOfType("Patient")) {
       if (options.size() >= MAX_PATIENTS) {
         break;
       }

@@ -50,7 +50,7 @@ public class LaunchController {
     if (!patientId.matches(ID) || (encounterId != null && !encounterId.matches(ID))) {
       return error(HttpStatus.BAD_REQUEST, "patient and encounter must be FHIR ids");
     }
-    if (!service.store().index().isLive("Patient", patientId)) {
+    if (!service.isLive("Patient", patientId)) {
       return error(HttpStatus.BAD_REQUEST, "Patient/" + patientId + " is not known");
     }
     Map<String, Object> body = new LinkedHashMap<>();

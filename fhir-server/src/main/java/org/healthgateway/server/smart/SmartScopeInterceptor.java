@@ -185,7 +185,7 @@ public final class SmartScopeInterceptor implements BatchEntryCheck {
     if (type == null || id == null) {
       return Optional.empty();
     }
-    Optional<VersionMeta> current = service.store().index().current(type, id);
+    Optional<VersionMeta> current = service.current(type, id);
     if (current.isEmpty() || current.get().deleted()) {
       return Optional.empty();
     }
@@ -248,8 +248,6 @@ public final class SmartScopeInterceptor implements BatchEntryCheck {
         patients.add(
             id.hasResourceType() && id.hasIdPart()
                 ? service
-                    .store()
-                    .index()
                     .current(id.getResourceType(), id.getIdPart())
                     .map(VersionMeta::patientId)
                     .orElse(null)

@@ -79,6 +79,8 @@ public final class RecordStore {
       Identities identities,
       GrantRing grants,
       Envelope envelope,
+      LedgerKeyLog keyLog,
+      TransactionSigning signing,
       ReadRule readRule,
       Cache<Long, IBaseResource> opened,
       MeterRegistry meters) {
@@ -89,8 +91,8 @@ public final class RecordStore {
     this.grants = grants;
     this.envelope = envelope;
     this.readRule = readRule;
-    this.signing = new TransactionSigning(identities);
-    this.keyLog = new LedgerKeyLog(ledger, signing);
+    this.signing = signing;
+    this.keyLog = keyLog;
     this.opened = opened;
     this.compartment = new PatientCompartment(fhir);
     this.meters = meters;

@@ -6,9 +6,6 @@ import static org.healthgateway.server.subscription.Fixtures.PATIENT_P;
 import static org.healthgateway.server.subscription.Fixtures.PATIENT_Q;
 import static org.healthgateway.server.subscription.Fixtures.PROPOSED_FOR_P;
 
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.nimbusds.jose.jwk.JWK;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -16,24 +13,13 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
-import org.healthgateway.keys.EncryptedKeyStore;
-import org.healthgateway.keys.consent.ConsentEngine;
-import org.healthgateway.keys.consent.ReadRule;
-import org.healthgateway.keys.envelope.Envelope;
 import org.healthgateway.keys.envelope.VersionMeta;
-import org.healthgateway.keys.grant.GrantRing;
-import org.healthgateway.keys.identity.Identities;
-import org.healthgateway.keys.internal.AesGcmContentCipher;
-import org.healthgateway.keys.internal.AesKeyWrapper;
-import org.healthgateway.keys.internal.JweKeyWrapper;
-import org.healthgateway.ledger.CheckpointSigner;
 import org.healthgateway.ledger.Ledger;
 import org.healthgateway.ledger.Transaction;
 import org.healthgateway.ledger.TransactionType;
-import org.healthgateway.ledger.embedded.EmbeddedLedger;
 import org.healthgateway.server.store.AccessDeniedException;
 import org.healthgateway.server.store.RecordStore;
-import org.healthgateway.server.store.ResourceIndex;
+import org.healthgateway.server.store.TestNode;
 import org.healthgateway.server.store.Write;
 import org.hl7.fhir.r4.model.StringType;
 import org.hl7.fhir.r4.model.Subscription;
@@ -51,6 +37,7 @@ class SubscriptionSealingTest {
   private static final String ENDPOINT = "https://hooks.example.org/p/inbox";
 
   @TempDir Path dir;
+  private TestNode node;
   private Ledger ledger;
   private RecordStore store;
 
@@ -64,36 +51,9 @@ class SubscriptionSealingTest {
   /** Opens (or reopens) the node on {@code dir}: keystore, embedded ledger, record store. */
   private RecordStore open() throws Exception {
     close();
-    EncryptedKeyStore keys =
-        EncryptedKeyStore.openOrCreate(dir.resolve("keystore.bcfks"), "test".toCharArray());
-    Identities identities = new Identities(keys);
-    JWK nodeKey = identities.nodeKey();
-    ledger =
-        EmbeddedLedger.open(
-            dir.resolve("ledger"),
-            CheckpointSigner.of(nodeKey),
-            nodeKey.toPublicJWK(),
-            EmbeddedLedger.Options.defaults());
-    SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    GrantRing grants =
-        new GrantRing(identities, JweKeyWrapper.create(), Caffeine.newBuilder().build(), meters);
-    store =
-        new RecordStore(
-            Fixtures.FHIR,
-            ledger,
-            new ResourceIndex(),
-            identities,
-            grants,
-            new Envelope(
-                grants,
-                AesGcmContentCipher.create(),
-                AesKeyWrapper.create(),
-                Caffeine.newBuilder().build(),
-                meters),
-            new ReadRule(new ConsentEngine()),
-            Caffeine.newBuilder().build(),
-            meters);
-    store.open();
+    node = TestNode.open(dir);
+    ledger = node.ledger;
+    store = node.store;
     return store;
   }
 

@@ -1,0 +1,80 @@
+package org.healthgateway.server.store;
+
+import ca.uhn.fhir.context.FhirContext;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.nimbusds.jose.jwk.JWK;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import org.healthgateway.keys.EncryptedKeyStore;
+import org.healthgateway.keys.consent.ConsentEngine;
+import org.healthgateway.keys.consent.ReadRule;
+import org.healthgateway.keys.envelope.Envelope;
+import org.healthgateway.keys.grant.GrantRing;
+import org.healthgateway.keys.identity.Identities;
+import org.healthgateway.keys.internal.AesGcmContentCipher;
+import org.healthgateway.keys.internal.AesKeyWrapper;
+import org.healthgateway.keys.internal.JweKeyWrapper;
+import org.healthgateway.ledger.CheckpointSigner;
+import org.healthgateway.ledger.embedded.EmbeddedLedger;
+
+/**
+ * A node on a directory, wired as the server wires it (real keystore, embedded ledger with fsync,
+ * broker, record store) but without Spring or HTTP; {@link #close} and open again to restart it.
+ */
+public final class TestNode implements AutoCloseable {
+  public static final FhirContext FHIR = FhirContext.forR4Cached();
+
+  public final EmbeddedLedger ledger;
+  public final Identities identities;
+  public final RecordStore store;
+
+  private TestNode(EmbeddedLedger ledger, Identities identities, RecordStore store) {
+    this.ledger = ledger;
+    this.identities = identities;
+    this.store = store;
+  }
+
+  /** Opens the node in {@code dir}, creating keystore and ledger on first use. */
+  public static TestNode open(Path dir) throws Exception {
+    EncryptedKeyStore keys =
+        EncryptedKeyStore.openOrCreate(
+            dir.resolve("keystore.bcfks"), "test-fixture-password".toCharArray());
+    Identities identities = new Identities(keys);
+    JWK nodeKey = identities.nodeKey();
+    EmbeddedLedger ledger =
+        EmbeddedLedger.open(
+            dir.resolve("ledger"),
+            CheckpointSigner.of(nodeKey),
+            nodeKey.toPublicJWK(),
+            EmbeddedLedger.Options.defaults());
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    GrantRing grants =
+        new GrantRing(identities, JweKeyWrapper.create(), Caffeine.newBuilder().build(), meters);
+    TransactionSigning signing = new TransactionSigning(identities);
+    RecordStore store =
+        new RecordStore(
+            FHIR,
+            ledger,
+            new ResourceIndex(),
+            identities,
+            grants,
+            new Envelope(
+                grants,
+                AesGcmContentCipher.create(),
+                AesKeyWrapper.create(),
+                Caffeine.newBuilder().build(),
+                meters),
+            new LedgerKeyLog(ledger, signing),
+            signing,
+            new ReadRule(new ConsentEngine()),
+            Caffeine.newBuilder().build(),
+            meters);
+    store.open();
+    return new TestNode(ledger, identities, store);
+  }
+
+  @Override
+  public void close() throws Exception {
+    ledger.close();
+  }
+}
