@@ -8,7 +8,11 @@ import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.KeyType;
 import com.nimbusds.jose.jwk.KeyUse;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import java.nio.file.Path;
+import java.security.InvalidKeyException;
 import java.util.List;
 import org.healthgateway.keys.BrokerFixture;
 import org.healthgateway.keys.EncryptedKeyStore;
@@ -273,5 +277,74 @@ class IdentitiesTest {
     assertThat(identities.signingPrivateKey(PATIENT))
         .isEqualTo(keyStore.get(PATIENT + Identities.SIGNING_SUFFIX));
     assertThat(identities.signingPrivateKey("Patient/unknown")).isEmpty();
+  }
+
+  private void assertRefusedAndNothingRecorded(JWK encryption, JWK signing, String message) {
+    assertThatThrownBy(() -> identities.registerPublicKeys(PATIENT, encryption, signing, log))
+        .isInstanceOf(InvalidKeyException.class)
+        .hasMessage(message);
+
+    assertThat(log.facts()).isEmpty();
+    assertThat(identities.isRegistered(PATIENT)).isFalse();
+    assertThat(identities.signingKey(PATIENT)).isEmpty();
+    assertThat(identities.pseudonym(PATIENT)).isEmpty();
+  }
+
+  @Test
+  void registerPublicKeys_rsaBelow3072Bits_isRefusedForEitherKey() throws Exception {
+    RSAKey rsa2048 = new RSAKeyGenerator(2048).generate().toPublicJWK();
+    JWK ec = KeyPairs.generateEc().toPublicJWK();
+
+    assertRefusedAndNothingRecorded(rsa2048, ec, "RSA keys must have at least 3072 bits");
+    assertRefusedAndNothingRecorded(ec, rsa2048, "RSA keys must have at least 3072 bits");
+  }
+
+  @Test
+  void registerPublicKeys_otherCurve_isRefused() throws Exception {
+    JWK p384 = new ECKeyGenerator(Curve.P_384).generate().toPublicJWK();
+
+    assertRefusedAndNothingRecorded(
+        p384, KeyPairs.generateEc().toPublicJWK(), "EC keys must be on curve P-256");
+  }
+
+  @Test
+  void registerPublicKeys_keysMarkedForTheOtherUse_areRefused() throws Exception {
+    JWK signing =
+        new ECKey.Builder(KeyPairs.generateEc().toPublicJWK()).keyUse(KeyUse.SIGNATURE).build();
+    JWK encryption =
+        new ECKey.Builder(KeyPairs.generateEc().toPublicJWK()).keyUse(KeyUse.ENCRYPTION).build();
+
+    assertRefusedAndNothingRecorded(signing, signing, "key is marked for use sig");
+    assertRefusedAndNothingRecorded(encryption, encryption, "key is marked for use enc");
+  }
+
+  @Test
+  void registerPublicKeys_keysMarkedForTheirOwnUse_areRecordedWithIt() throws Exception {
+    JWK encryption =
+        new ECKey.Builder(KeyPairs.generateEc().toPublicJWK()).keyUse(KeyUse.ENCRYPTION).build();
+    JWK signing =
+        new RSAKey.Builder(KeyPairs.generateRsa().toPublicJWK()).keyUse(KeyUse.SIGNATURE).build();
+
+    identities.registerPublicKeys(PRACTITIONER, encryption, signing, log);
+
+    assertThat(identities.publicKey(PRACTITIONER)).contains(encryption);
+    assertThat(identities.signingKey(PRACTITIONER)).contains(signing);
+  }
+
+  @Test
+  void registerPublicKeys_rotationToARefusedKey_keepsTheEarlierKeys() throws Exception {
+    identities.register(PATIENT, log);
+    JWK before = identities.publicKey(PATIENT).orElseThrow();
+    RSAKey rsa2048 = new RSAKeyGenerator(2048).generate().toPublicJWK();
+
+    assertThatThrownBy(
+            () ->
+                identities.registerPublicKeys(
+                    PATIENT, rsa2048, KeyPairs.generateEc().toPublicJWK(), log))
+        .isInstanceOf(InvalidKeyException.class);
+
+    assertThat(identities.publicKey(PATIENT)).contains(before);
+    assertThat(identities.holdsSigningKey(PATIENT)).isTrue();
+    assertThat(log.identityFacts()).hasSize(2);
   }
 }
