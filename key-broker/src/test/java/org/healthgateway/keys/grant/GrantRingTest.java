@@ -152,7 +152,7 @@ class GrantRingTest {
   }
 
   @Test
-  void key_secondCall_comesFromTheCache() throws Exception {
+  void key_afterIssue_comesFromTheCacheWithoutAnUnwrap() throws Exception {
     Grant grant = grants.ensure(pseudonym, PATIENT, log);
 
     grants.key(grant, log);
