@@ -26,6 +26,7 @@ import org.healthgateway.keys.identity.Identities;
 import org.healthgateway.keys.internal.AesGcmContentCipher;
 import org.healthgateway.keys.internal.AesKeyWrapper;
 import org.healthgateway.keys.internal.JweKeyWrapper;
+import org.healthgateway.keys.log.KeyLog;
 import org.healthgateway.keys.log.KeyLogException;
 import org.healthgateway.ledger.CheckpointSigner;
 import org.healthgateway.ledger.Ledger;
@@ -199,6 +200,23 @@ public class GatewayConfig {
     return store;
   }
 
+  /** The broker's grant keys, made with the store (which replays them from the ledger). */
+  @Bean
+  GrantRing grantRing(RecordStore store) {
+    return store.grants();
+  }
+
+  /** The broker's key facts on this node's ledger. */
+  @Bean
+  KeyLog keyLog(RecordStore store) {
+    return store.keyLog();
+  }
+
+  @Bean
+  ResourceIndex resourceIndex(RecordStore store) {
+    return store.index();
+  }
+
   @Bean
   ResourceService resourceService(
       FhirContext fhir,
@@ -297,7 +315,10 @@ public class GatewayConfig {
       ResourceService service,
       LedgerOperations ledgerOperations,
       KeyReleaseService releases,
-      RecordStore store,
+      Identities identities,
+      GrantRing grants,
+      KeyLog keyLog,
+      ResourceIndex index,
       GatewayProperties properties,
       MeterRegistry meters,
       Subscriptions subscriptions,
@@ -324,7 +345,10 @@ public class GatewayConfig {
             new TransactionProvider(new TransactionProcessor(service), batchWorkers, scopes),
             releases,
             new KeyRegistrationProvider(
-                store,
+                identities,
+                grants,
+                keyLog,
+                index,
                 java.util.Set.copyOf(
                     properties.registrars() == null ? List.of() : properties.registrars()),
                 audit),

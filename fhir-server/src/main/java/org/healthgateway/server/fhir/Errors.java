@@ -16,8 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Maps the store's exceptions (ledger, key log, keys, the read rule's refusal) to HAPI's HTTP
- * exceptions. The write guards, the key release and the key registration turn their own checks into
- * HTTP exceptions where they are made.
+ * exceptions, and the broker's decisions to their status ({@link #refuseUnless}).
  */
 final class Errors {
   private static final Logger LOG = LoggerFactory.getLogger(Errors.class);

@@ -2,26 +2,24 @@ package org.healthgateway.server.fhir;
 
 import ca.uhn.fhir.rest.annotation.Operation;
 import ca.uhn.fhir.rest.annotation.OperationParam;
-import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
-import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
-import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.KeyUse;
-import com.nimbusds.jose.util.JSONObjectUtils;
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.text.ParseException;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.healthgateway.keys.KeyPairs;
-import org.healthgateway.keys.Signatures;
+import org.healthgateway.keys.consent.Decision;
+import org.healthgateway.keys.consent.KeyRule;
 import org.healthgateway.keys.envelope.VersionMeta;
-import org.healthgateway.keys.policy.KeyPolicy;
+import org.healthgateway.keys.grant.GrantRing;
+import org.healthgateway.keys.identity.Identities;
+import org.healthgateway.keys.log.KeyLog;
 import org.healthgateway.server.audit.AuditTrail;
 import org.healthgateway.server.requester.Requester;
-import org.healthgateway.server.store.RecordStore;
+import org.healthgateway.server.store.ResourceIndex;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.StringType;
 
@@ -29,23 +27,42 @@ import org.hl7.fhir.r4.model.StringType;
  * {@code POST [base]/$register-keys}: registers a user's own public keys (an encryption key and a
  * signing key, JWK), so that new grants are wrapped for keys the user holds (a patient's wallet).
  * The token needs the scope {@code register-keys} (checked with the other scopes, in {@code
- * SmartScopeInterceptor}). Every registration carries a proof of possession: a JWS by the new
- * signing key over {@code {"sub":fhirUser,"enc":thumbprint,"sig":thumbprint, "iat":seconds}}, at
- * most 5 minutes old. The first keys a user holds itself need only that; once it holds its keys,
- * new ones also need {@code rotationProof}, the same claims signed by the current signing key. A
- * registrar recovers a patient who lost its keys by naming the patient in {@code patient}; the
- * registration is recorded in the patient's access log. Grants issued before are wrapped again for
- * the new encryption key, so data written before the registration can be released with the new
- * keys.
+ * SmartScopeInterceptor}). Every registration carries a proof of possession ({@code proof}); once
+ * the user holds its keys, new ones also need a {@code rotationProof} signed by the current signing
+ * key; a registrar recovers a patient who lost its keys by naming the patient in {@code patient},
+ * and the registration is recorded in the patient's access log. The broker's {@link KeyRule}
+ * decides; this provider gathers the facts and answers through {@link Errors#refuseUnless}. Grants
+ * issued before are wrapped again for the new encryption key, so data written before the
+ * registration can be released with the new keys.
  */
 public final class KeyRegistrationProvider {
-  private static final long MAX_PROOF_AGE_SECONDS = 300;
-  private final RecordStore store;
+  private static final String PATIENT_PREFIX = "Patient/";
+  private static final Pattern PATIENT_REFERENCE = Pattern.compile("Patient/[A-Za-z0-9\\-.]{1,64}");
+  private static final KeyRule RULE = new KeyRule();
+
+  private final Identities identities;
+  private final GrantRing grants;
+  private final KeyLog keyLog;
+  private final ResourceIndex index;
   private final Set<String> registrars;
   private final AuditTrail audit;
 
-  public KeyRegistrationProvider(RecordStore store, Set<String> registrars, AuditTrail audit) {
-    this.store = store;
+  /**
+   * @param keyLog where the new keys and the re-wrapped grants are recorded
+   * @param index the node's resources, to find the patient a registrar recovers
+   * @param registrars the identities that may register keys for a patient
+   */
+  public KeyRegistrationProvider(
+      Identities identities,
+      GrantRing grants,
+      KeyLog keyLog,
+      ResourceIndex index,
+      Set<String> registrars,
+      AuditTrail audit) {
+    this.identities = identities;
+    this.grants = grants;
+    this.keyLog = keyLog;
+    this.index = index;
     this.registrars = Set.copyOf(registrars);
     this.audit = audit;
   }
@@ -65,93 +82,58 @@ public final class KeyRegistrationProvider {
     String subject = recovery ? recoveredPatient(requester, patient.getValue()) : requester;
     JWK enc = publicKey(encryptionKey.getValue(), KeyUse.ENCRYPTION);
     JWK sig = publicKey(signingKey.getValue(), KeyUse.SIGNATURE);
-    verifyClaims(subject, enc, sig, sig, proof.getValue(), "proof of possession");
-    if (!recovery && holdsOwnKeys(subject)) {
-      if (rotationProof == null || !rotationProof.hasValue()) {
-        throw new ForbiddenOperationException(
-            subject
-                + " already holds its keys: new keys need a rotationProof signed by the current"
-                + " signing key, or a registrar's recovery");
-      }
-      JWK current = store.identities().signingKey(subject).orElseThrow();
-      verifyClaims(subject, enc, sig, current, rotationProof.getValue(), "rotation proof");
-    }
+    Instant now = Instant.now();
+    Errors.refuseUnless(RULE.possession(subject, enc, sig, proof.getValue(), now));
+    Errors.refuseUnless(
+        RULE.rotation(
+            subject,
+            recovery,
+            identities.signingKey(subject).orElse(null),
+            identities.holdsSigningKey(subject),
+            enc,
+            sig,
+            rotationProof == null ? null : rotationProof.getValue(),
+            now));
     try {
-      store.identities().registerPublicKeys(subject, enc, sig, store.keyLog());
-      store.grants().retire(subject);
-      store.grants().rewrap(subject, store.keyLog());
+      identities.registerPublicKeys(subject, enc, sig, keyLog);
+      grants.retire(subject);
+      grants.rewrap(subject, keyLog);
     } catch (Exception e) {
       throw Errors.map(e);
     }
     if (recovery) {
       VersionMeta record =
-          store.index().current("Patient", subject.substring("Patient/".length())).orElseThrow();
+          index.current("Patient", subject.substring(PATIENT_PREFIX.length())).orElseThrow();
       audit.accessed(requester, record, "register-keys", null);
     }
     return result(enc, sig);
   }
 
-  /** The patient a registrar recovers: only registrars, only live patients of this node. */
+  /**
+   * The patient a registrar recovers. The reference's syntax is the request's shape (400), checked
+   * before the rule decides who may recover whom.
+   */
   private String recoveredPatient(String requester, String patientRef) {
-    if (!registrars.contains(requester)) {
-      throw new ForbiddenOperationException(
-          "Only a registrar registers keys for someone else (parameter patient)");
-    }
-    if (!patientRef.matches("Patient/[A-Za-z0-9\\-.]{1,64}")) {
+    if (!PATIENT_REFERENCE.matcher(patientRef).matches()) {
       throw new InvalidRequestException("patient must be a reference Patient/id");
     }
-    if (!store.index().isLive("Patient", patientRef.substring("Patient/".length()))) {
-      throw new ResourceNotFoundException(patientRef + " is not known");
-    }
+    boolean known = index.isLive("Patient", patientRef.substring(PATIENT_PREFIX.length()));
+    Errors.refuseUnless(RULE.recovery(patientRef, registrars.contains(requester), known));
     return patientRef;
   }
 
-  /** True if the user registered keys it holds itself (the node holds no current private key). */
-  private boolean holdsOwnKeys(String subject) {
-    return store.identities().signingKey(subject).isPresent()
-        && !store.identities().holdsSigningKey(subject);
-  }
-
-  /**
-   * The client's key, if the key policy accepts it for {@code use}: the checks of every later wrap
-   * or signature check with it, so that an accepted key is stored with that use and works (a key
-   * that only failed later would fail every write for its owner).
-   */
+  /** The client's key, if {@link KeyRule#key} accepts it for {@code use}; else 422. */
   static JWK publicKey(String json, KeyUse use) {
+    JWK key = null;
+    Decision decision;
     try {
-      JWK key = JWK.parse(json);
-      if (key.isPrivate()) {
-        throw new UnprocessableEntityException("Register public keys only: a private key was sent");
-      }
-      if (use.equals(KeyUse.ENCRYPTION)) {
-        KeyPolicy.keyWrapAlgorithm(key);
-      } else {
-        KeyPolicy.signatureAlgorithm(key);
-      }
-      return key;
-    } catch (ParseException | GeneralSecurityException e) {
-      throw new UnprocessableEntityException("Not a supported public JWK: " + e.getMessage());
+      key = JWK.parse(json);
+      decision = RULE.key(key, use);
+    } catch (ParseException e) {
+      decision = KeyRule.unsupportedKey(e.getMessage());
     }
-  }
-
-  /** Checks a JWS by {@code signer} over the registration claims for the new keys. */
-  private static void verifyClaims(
-      String subject, JWK enc, JWK sig, JWK signer, String jws, String what) {
-    try {
-      byte[] payload = Signatures.verify(signer, jws);
-      Map<String, Object> claims =
-          JSONObjectUtils.parse(new String(payload, StandardCharsets.UTF_8));
-      long iat = JSONObjectUtils.getLong(claims, "iat");
-      boolean fresh = Math.abs(Instant.now().getEpochSecond() - iat) <= MAX_PROOF_AGE_SECONDS;
-      if (!subject.equals(claims.get("sub"))
-          || !KeyPairs.thumbprint(enc).equals(claims.get("enc"))
-          || !KeyPairs.thumbprint(sig).equals(claims.get("sig"))
-          || !fresh) {
-        throw new ForbiddenOperationException("The " + what + " does not match");
-      }
-    } catch (GeneralSecurityException | ParseException e) {
-      throw new ForbiddenOperationException("The " + what + " does not verify");
-    }
+    Errors.refuseUnless(decision);
+    return key;
   }
 
   private static Parameters result(JWK enc, JWK sig) {

@@ -11,6 +11,7 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.KeyOperation;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -53,6 +54,15 @@ class KeyRegistrationProviderTest {
         .hasMessageContaining("private key");
     assertThatThrownBy(() -> KeyRegistrationProvider.publicKey("{\"kty\":", KeyUse.SIGNATURE))
         .isInstanceOf(UnprocessableEntityException.class);
+  }
+
+  @Test
+  void publicKey_refusedByTheKeyRule_is422WithItsReason() throws Exception {
+    String rsa2048 = new RSAKeyGenerator(2048).generate().toPublicJWK().toJSONString();
+
+    assertThatThrownBy(() -> KeyRegistrationProvider.publicKey(rsa2048, KeyUse.ENCRYPTION))
+        .isInstanceOf(UnprocessableEntityException.class)
+        .hasMessageContaining("Not a supported public JWK: RSA keys must have at least 3072 bits");
   }
 
   private static ECKey generate() {

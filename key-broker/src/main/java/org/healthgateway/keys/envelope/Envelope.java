@@ -117,34 +117,24 @@ public final class Envelope {
       Grant grant,
       KeyLog log)
       throws GeneralSecurityException, KeyLogException {
-    SecretKey dek = dataKey(meta, keys, grant, log);
-    return cipher.open(dek, payload, aad(meta.versionedReference(), pseudonym));
-  }
-
-  private SecretKey dataKey(VersionMeta meta, List<WrappedKey> keys, Grant grant, KeyLog log)
-      throws GeneralSecurityException, KeyLogException {
+    // Checked before the cache is asked: a cached data key spares the unwrap, not this check.
+    byte[] wrapped =
+        wrappedDataKey(meta, keys, grant)
+            .orElseThrow(() -> new GeneralSecurityException("no wrapped key for the grant"));
+    byte[] aad = aad(meta.versionedReference(), pseudonym);
     SecretKey cached = dataKeys.getIfPresent(meta.ledgerIndex());
     if (cached != null) {
       meters.counter("gateway.keys.cache", "key", "data", "result", "hit").increment();
-      return cached;
+      return cipher.open(cached, payload, aad);
     }
     meters.counter("gateway.keys.cache", "key", "data", "result", "miss").increment();
-    byte[] wrapped = null;
-    for (WrappedKey key : keys) {
-      if (key.keyId().equals(grant.id())) {
-        wrapped = key.wrapped();
-      }
-    }
-    if (wrapped == null) {
-      wrapped =
-          grants
-              .releasedDataKey(meta.ledgerIndex(), grant.id())
-              .orElseThrow(() -> new GeneralSecurityException("no wrapped key for the grant"));
-    }
     SecretKey dek = keyWrapper.unwrap(grants.key(grant, log), wrapped);
     meters.counter("gateway.keys.unwraps", "kind", "data").increment();
+    byte[] plaintext = cipher.open(dek, payload, aad);
+    // Cached only once content opened under it: keys and content that do not belong to the
+    // version leave nothing behind for its position.
     dataKeys.put(meta.ledgerIndex(), dek);
-    return dek;
+    return plaintext;
   }
 
   /** The data key of a version wrapped under the grant, as stored (for a patient's wallet). */

@@ -32,6 +32,10 @@ import org.healthgateway.keys.log.WrappedKey;
  * itself. Data keys are wrapped under grant keys, so reading a patient's records costs one
  * private-key operation. The facts are {@link GrantFact}s in the key log.
  *
+ * <p>A grant that a patient's release created carries no node copy: it opens the data keys the
+ * release names, but the node may be unable to open it (the recipient holds its key itself), so new
+ * data for the pair goes under a grant the node issued, and a re-wrap leaves it to the patient.
+ *
  * <p>Thread-safe. Issuing a grant holds a lock for that pair only, across the log append.
  */
 public final class GrantRing {
@@ -56,6 +60,7 @@ public final class GrantRing {
   private final Map<String, Grant> current = new ConcurrentHashMap<>();
   private final Map<Long, List<Released>> released = new ConcurrentHashMap<>();
   private final Map<String, Long> rewrapped = new ConcurrentHashMap<>();
+  private final Set<String> withNodeCopy = ConcurrentHashMap.newKeySet();
   private final Locks locks = new Locks();
 
   /**
@@ -79,7 +84,10 @@ public final class GrantRing {
     if (known == null) {
       Grant grant = new Grant(grantId, fact.pseudonym(), fact.recipient(), position);
       byId.put(grantId, grant);
-      current.put(pair(grant.pseudonym(), grant.recipient()), grant);
+      if (carriesNodeCopy(fact)) {
+        withNodeCopy.add(grantId);
+        current.put(pair(grant.pseudonym(), grant.recipient()), grant);
+      }
     } else if (known.recipient().equals(fact.recipient())
         && known.pseudonym().equals(fact.pseudonym())) {
       rewrapped.put(grantId, position);
@@ -94,7 +102,12 @@ public final class GrantRing {
     }
   }
 
-  /** The grant new data for the pair is wrapped under, if one was issued. */
+  private static boolean carriesNodeCopy(GrantFact fact) {
+    String nodeCopy = fact.grantId() + NODE_COPY;
+    return fact.keys().stream().anyMatch(k -> k.keyId().equals(nodeCopy));
+  }
+
+  /** The grant new data for the pair is wrapped under, if the node issued one. */
   public Optional<Grant> grant(String pseudonym, String recipient) {
     return Optional.ofNullable(current.get(pair(pseudonym, recipient)));
   }
@@ -117,9 +130,10 @@ public final class GrantRing {
   }
 
   /**
-   * Wraps every grant of the recipient again, for its current encryption key, in one log append
-   * (one fact per grant): data granted to the recipient before it registered or rotated its key
-   * stays open to it. Uses the node's copy of each grant key.
+   * Wraps every grant the node issued to the recipient again, for its current encryption key, in
+   * one log append (one fact per grant): data granted to the recipient before it registered or
+   * rotated its key stays open to it. Uses the node's copy of each grant key; a grant from a
+   * patient's release has none and is left as it is (the patient releases again to the new key).
    *
    * @return how many grants were re-wrapped
    */
@@ -127,7 +141,9 @@ public final class GrantRing {
     synchronized (locks.of(recipient)) {
       JWK recipientKey = recipientKey(recipient);
       List<Grant> held =
-          byId.values().stream().filter(g -> g.recipient().equals(recipient)).toList();
+          byId.values().stream()
+              .filter(g -> g.recipient().equals(recipient) && withNodeCopy.contains(g.id()))
+              .toList();
       if (held.isEmpty()) {
         return 0;
       }
@@ -236,6 +252,7 @@ public final class GrantRing {
   /** Records a grant issued with {@link #issue} once its fact is durable. */
   public void issued(Grant grant, SecretKey key) {
     byId.put(grant.id(), grant);
+    withNodeCopy.add(grant.id());
     current.put(pair(grant.pseudonym(), grant.recipient()), grant);
     unwrapped.put(grant.id(), key);
   }

@@ -6,6 +6,7 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
 import java.security.GeneralSecurityException;
+import java.security.InvalidKeyException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -20,6 +21,7 @@ import org.healthgateway.keys.Locks;
 import org.healthgateway.keys.log.IdentityFact;
 import org.healthgateway.keys.log.KeyLog;
 import org.healthgateway.keys.log.KeyLogException;
+import org.healthgateway.keys.policy.KeyPolicy;
 
 /**
  * Who has which public key, and the private keys this node holds (its own, its practitioners' and
@@ -159,11 +161,18 @@ public final class Identities {
 
   /**
    * Registers public keys whose private halves the user holds (a patient's wallet): they replace
-   * the node-held keys for new wraps and signature checks; a patient keeps its pseudonym. Whether
-   * the user may do so (proof of possession, rotation proof, registrar) is the caller's decision.
+   * the node-held keys for new wraps and signature checks; a patient keeps its pseudonym. Only the
+   * public halves are recorded. Whether the user may do so (proof of possession, rotation proof,
+   * registrar) is the caller's decision ({@code KeyRule}).
+   *
+   * @throws InvalidKeyException if {@link KeyPolicy} refuses a key for its purpose (an RSA key
+   *     under 3072 bits, another curve than P-256, a key marked for another use, algorithm or
+   *     operation): every later wrap or signature check with it would fail; nothing is recorded
    */
   public void registerPublicKeys(String ref, JWK encryptionKey, JWK signingKey, KeyLog log)
-      throws KeyLogException {
+      throws KeyLogException, InvalidKeyException {
+    KeyPolicy.keyWrapAlgorithm(encryptionKey);
+    KeyPolicy.signatureAlgorithm(signingKey);
     synchronized (locks.of(ref)) {
       record(ref, encryptionKey, signingKey, log);
     }
