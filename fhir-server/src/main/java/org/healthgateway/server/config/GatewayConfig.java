@@ -200,23 +200,6 @@ public class GatewayConfig {
     return store;
   }
 
-  /** The broker's grant keys, made with the store (which replays them from the ledger). */
-  @Bean
-  GrantRing grantRing(RecordStore store) {
-    return store.grants();
-  }
-
-  /** The broker's key facts on this node's ledger. */
-  @Bean
-  KeyLog keyLog(RecordStore store) {
-    return store.keyLog();
-  }
-
-  @Bean
-  ResourceIndex resourceIndex(RecordStore store) {
-    return store.index();
-  }
-
   @Bean
   ResourceService resourceService(
       FhirContext fhir,
@@ -332,7 +315,7 @@ public class GatewayConfig {
     org.healthgateway.server.smart.SmartScopeInterceptor scopes =
         new org.healthgateway.server.smart.SmartScopeInterceptor(fhir, service);
     interceptors.add(scopes);
-    interceptors.add(new DisclosureInterceptor(store.index(), audit));
+    interceptors.add(new DisclosureInterceptor(index, audit));
     interceptors.add(subscriptions.interceptor());
     if (properties.validation()) {
       interceptors.add(validatingInterceptor(fhir));

@@ -94,8 +94,7 @@ public final class KeyReleaseService {
     List<ReleaseRequest> requests = new ArrayList<>();
     for (String actor : ConsentEngine.actors(consent)) {
       JWK actorKey =
-          store
-              .identities()
+          identities
               .publicKey(actor)
               .orElseThrow(() -> new Refused(Decision.invalid(actor + " has no registered key")));
       List<PatientWallet.HeldKey> keys = new ArrayList<>();

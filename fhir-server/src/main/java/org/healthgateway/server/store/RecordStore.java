@@ -106,10 +106,6 @@ public final class RecordStore {
     return fhir;
   }
 
-  public Ledger ledger() {
-    return ledger;
-  }
-
   /** Rebuilds the in-memory state from the ledger; writes the node identity on a new ledger. */
   public void open() throws LedgerException, KeyLogException {
     if (ledger.size() == 0) {
@@ -203,28 +199,6 @@ public final class RecordStore {
 
   public void setRecipientPolicy(RecipientPolicy policy) {
     this.recipientPolicy = policy;
-  }
-
-  public GrantRing grants() {
-    return grants;
-  }
-
-  public Identities identities() {
-    return identities;
-  }
-
-  public Envelope envelope() {
-    return envelope;
-  }
-
-  /** The broker's key facts on this node's ledger. */
-  public LedgerKeyLog keyLog() {
-    return keyLog;
-  }
-
-  /** Signs transactions with keys this node holds. */
-  public TransactionSigning signing() {
-    return signing;
   }
 
   /** Registers a listener told of every durable write. */

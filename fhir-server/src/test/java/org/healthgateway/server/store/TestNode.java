@@ -26,11 +26,20 @@ public final class TestNode implements AutoCloseable {
 
   public final EmbeddedLedger ledger;
   public final Identities identities;
+  public final LedgerKeyLog keyLog;
+  public final TransactionSigning signing;
   public final RecordStore store;
 
-  private TestNode(EmbeddedLedger ledger, Identities identities, RecordStore store) {
+  private TestNode(
+      EmbeddedLedger ledger,
+      Identities identities,
+      LedgerKeyLog keyLog,
+      TransactionSigning signing,
+      RecordStore store) {
     this.ledger = ledger;
     this.identities = identities;
+    this.keyLog = keyLog;
+    this.signing = signing;
     this.store = store;
   }
 
@@ -51,6 +60,7 @@ public final class TestNode implements AutoCloseable {
     GrantRing grants =
         new GrantRing(identities, JweKeyWrapper.create(), Caffeine.newBuilder().build(), meters);
     TransactionSigning signing = new TransactionSigning(identities);
+    LedgerKeyLog keyLog = new LedgerKeyLog(ledger, signing);
     RecordStore store =
         new RecordStore(
             FHIR,
@@ -64,13 +74,13 @@ public final class TestNode implements AutoCloseable {
                 AesKeyWrapper.create(),
                 Caffeine.newBuilder().build(),
                 meters),
-            new LedgerKeyLog(ledger, signing),
+            keyLog,
             signing,
             new ReadRule(new ConsentEngine()),
             Caffeine.newBuilder().build(),
             meters);
     store.open();
-    return new TestNode(ledger, identities, store);
+    return new TestNode(ledger, identities, keyLog, signing, store);
   }
 
   @Override

@@ -127,7 +127,7 @@ class SubscriptionSealingTest {
 
   /** What a node before sealing wrote: the Subscription's JSON as the payload, no wrapped keys. */
   private void appendClear(Subscription subscription, String author) throws Exception {
-    store.identities().register(author, store.keyLog());
+    node.identities.register(author, node.keyLog);
     String reference = "Subscription/" + subscription.getIdElement().getIdPart() + "/_history/1";
     subscription.setId(reference);
     byte[] plaintext =
@@ -147,6 +147,6 @@ class SubscriptionSealingTest {
             plaintext,
             List.of(),
             "");
-    ledger.append(List.of(store.signing().sign(unsigned, author)));
+    ledger.append(List.of(node.signing.sign(unsigned, author)));
   }
 }
