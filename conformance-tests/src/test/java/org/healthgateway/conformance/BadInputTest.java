@@ -332,6 +332,33 @@ class BadInputTest {
     Fhir.assertFhirJsonError(response, response.statusCode());
   }
 
+  /**
+   * FHIR search syntax as curl users and scripts type it: a token's {@code system|code} with a raw
+   * {@code |}, which Tomcat refuses by default with an HTML 400 before the FHIR server sees it.
+   */
+  @Test
+  void search_rawPipeInTokenSearch_answersAsEncoded() {
+    String system = "urn:uuid:" + UUID.randomUUID();
+    Response created =
+        practitionerA()
+            .body(
+                observation(
+                    null, "\"identifier\":[{\"system\":\"" + system + "\",\"value\":\"v\"}],"))
+            .post("/Observation");
+    assertThat(created.statusCode()).as(created.asString()).isEqualTo(201);
+    String bearer = RawHttp.bearer(gateway, GatewayProcess.PRACTITIONER_A).get(0);
+
+    RawHttp.Answer raw =
+        RawHttp.get(gateway, "/fhir/Observation?identifier=" + system + "|v", bearer);
+    RawHttp.Answer encoded =
+        RawHttp.get(gateway, "/fhir/Observation?identifier=" + system + "%7Cv", bearer);
+
+    assertThat(raw.status()).as(raw.text()).isEqualTo(200);
+    assertThat(Fhir.parse(Bundle.class, raw.text()).getEntry())
+        .hasSize(1)
+        .hasSameSizeAs(Fhir.parse(Bundle.class, encoded.text()).getEntry());
+  }
+
   @Test
   void path_traversalAndBadEncoding_400Outcome() {
     for (String target :
