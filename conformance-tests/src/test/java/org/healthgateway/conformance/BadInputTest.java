@@ -338,20 +338,24 @@ class BadInputTest {
    */
   @Test
   void search_rawPipeInTokenSearch_answersAsEncoded() {
+    // A directory resource: public, so the searches add no access-log entries to the ledger that
+    // the other tests count.
     String system = "urn:uuid:" + UUID.randomUUID();
     Response created =
         practitionerA()
             .body(
-                observation(
-                    null, "\"identifier\":[{\"system\":\"" + system + "\",\"value\":\"v\"}],"))
-            .post("/Observation");
+                "{\"resourceType\":\"Organization\",\"name\":\"Raw pipe clinic\","
+                    + "\"identifier\":[{\"system\":\""
+                    + system
+                    + "\",\"value\":\"v\"}]}")
+            .post("/Organization");
     assertThat(created.statusCode()).as(created.asString()).isEqualTo(201);
     String bearer = RawHttp.bearer(gateway, GatewayProcess.PRACTITIONER_A).get(0);
 
     RawHttp.Answer raw =
-        RawHttp.get(gateway, "/fhir/Observation?identifier=" + system + "|v", bearer);
+        RawHttp.get(gateway, "/fhir/Organization?identifier=" + system + "|v", bearer);
     RawHttp.Answer encoded =
-        RawHttp.get(gateway, "/fhir/Observation?identifier=" + system + "%7Cv", bearer);
+        RawHttp.get(gateway, "/fhir/Organization?identifier=" + system + "%7Cv", bearer);
 
     assertThat(raw.status()).as(raw.text()).isEqualTo(200);
     assertThat(Fhir.parse(Bundle.class, raw.text()).getEntry())
