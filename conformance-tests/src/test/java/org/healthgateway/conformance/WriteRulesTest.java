@@ -57,6 +57,26 @@ class WriteRulesTest {
     }
   }
 
+  /**
+   * A treatment consent an EHR records (scope treatment, status active) is a clinical record of the
+   * patient under the write rule, and opens nothing: B, its actor, still cannot read P's records.
+   */
+  @Test
+  @Order(0)
+  void aTreatmentConsent_isARecordOfThePatient_andOpensNothing() {
+    Consent treatment = ConsentRequests.withCategories(proposal("access"), "allergies");
+    treatment.setStatus(Consent.ConsentState.ACTIVE);
+    treatment.getScope().getCodingFirstRep().setCode("treatment");
+
+    String consent = create(PRACTITIONER_A, treatment);
+    String record = create(PRACTITIONER_A, allergy(P, "91936005"));
+
+    status(PRACTITIONER_A, consent, 200);
+    status(PATIENT_P, consent, 200);
+    status(PRACTITIONER_B, record, 403);
+    Fhir.as(gateway, PRACTITIONER_A).delete("/" + consent).then().statusCode(200);
+  }
+
   @Test
   @Order(1)
   void readConsent_letsBRead_butNotUpdateOrDelete_evenInTransactionsOrAfterRevocation() {

@@ -119,6 +119,7 @@ public final class ConsentService
           remember(consent);
           String patientRef = consent.getPatient().getReference();
           if (consent.getStatus() == ConsentState.ACTIVE
+              && ConsentEngine.governsAccess(consent)
               && meta.version() > 1
               && isCustodial(patientRef)) {
             custodialActivation.accept(meta.id(), patientRef);
@@ -188,6 +189,24 @@ public final class ConsentService
             patientRef != null && isCustodial(patientRef),
             patientRef == null ? null : identities.signingKey(patientRef).orElse(null),
             provenances));
+  }
+
+  /**
+   * True if the write is of a Consent that governs access (scope {@code patient-privacy}), which
+   * the consent state machine decides; other Consents are records under the write rule. A deletion
+   * is judged by the Consent it deletes; one the node cannot find counts as governing access, so
+   * the state machine refuses it.
+   */
+  public boolean governsAccess(Write write) {
+    if (write.resource() instanceof Consent consent) {
+      return ConsentEngine.governsAccess(consent);
+    }
+    return index
+        .current("Consent", write.id())
+        .filter(meta -> !meta.deleted() && meta.patientId() != null)
+        .flatMap(meta -> consent(meta.patientId(), write.id()))
+        .map(ConsentEngine::governsAccess)
+        .orElse(true);
   }
 
   /** True if the node holds the patient's current signing key (a custodial patient). */

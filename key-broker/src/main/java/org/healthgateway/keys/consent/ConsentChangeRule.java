@@ -71,7 +71,22 @@ public final class ConsentChangeRule {
     }
   }
 
+  /**
+   * Decides one Consent write. A Consent that does not {@link ConsentEngine#governsAccess} (a
+   * treatment, research or advance-directive consent an EHR records) is a clinical record of the
+   * patient: this rule permits it and the write rule ({@link ChangeRule}) decides it like any
+   * record. A Consent cannot move between the two.
+   */
   public Decision decide(Change change) {
+    boolean wasAccess = change.previous() != null && ConsentEngine.governsAccess(change.previous());
+    boolean isAccess = change.next() != null && ConsentEngine.governsAccess(change.next());
+    if (change.previous() != null && change.next() != null && wasAccess != isAccess) {
+      return Decision.invalid(
+          "A Consent cannot change its scope to or from patient-privacy; write a new Consent");
+    }
+    if (!wasAccess && !isAccess && (change.previous() != null || change.next() != null)) {
+      return Decision.permit("not an access consent: a record under the write rule");
+    }
     if (change.next() == null) {
       return Decision.deny(NO_DELETE);
     }

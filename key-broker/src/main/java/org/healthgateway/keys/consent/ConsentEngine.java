@@ -30,6 +30,9 @@ public final class ConsentEngine {
   public static final String CONSENT_SCOPE_SYSTEM =
       "http://terminology.hl7.org/CodeSystem/consentscope";
 
+  /** The {@code Consent.scope} code of the consents that govern access to a patient's data. */
+  public static final String PRIVACY_SCOPE = "patient-privacy";
+
   /** Deepest provision nesting evaluated (the root is level 1); deeper consents are invalid. */
   public static final int MAX_DEPTH = 8;
 
@@ -50,9 +53,20 @@ public final class ConsentEngine {
   public ConsentEngine() {}
 
   /**
-   * Decides one access under the patient's consents. Consents of any status may be passed; only
-   * {@code active} ones count. The caller passes only consents whose {@code patient} is the data's
-   * patient.
+   * True if the consent governs who may access the patient's data: its scope is {@code
+   * patient-privacy}. Other consents (treatment, research, advance directives) are clinical records
+   * of the patient; they never permit or deny an access.
+   */
+  public static boolean governsAccess(Consent consent) {
+    return consent.getScope().getCoding().stream()
+        .anyMatch(
+            c -> CONSENT_SCOPE_SYSTEM.equals(c.getSystem()) && PRIVACY_SCOPE.equals(c.getCode()));
+  }
+
+  /**
+   * Decides one access under the patient's consents. Consents of any status and scope may be
+   * passed; only {@code active} ones that {@link #governsAccess} count. The caller passes only
+   * consents whose {@code patient} is the data's patient.
    *
    * @return permitted only if an active consent permits and no active consent denies; the first
    *     deciding consent in list order is cited
@@ -66,7 +80,7 @@ public final class ConsentEngine {
     Decision permit = null;
     Decision nearMiss = null;
     for (Consent consent : consents) {
-      if (consent.getStatus() != ConsentState.ACTIVE) {
+      if (consent.getStatus() != ConsentState.ACTIVE || !governsAccess(consent)) {
         continue;
       }
       String id = Terms.consentId(consent);
@@ -106,6 +120,7 @@ public final class ConsentEngine {
    */
   public boolean mayPermit(Consent consent, AccessRequest request) {
     return consent.getStatus() == ConsentState.ACTIVE
+        && governsAccess(consent)
         && consent.hasProvision()
         && ProvisionEvaluator.mayApply(consent.getProvision(), request);
   }
@@ -129,6 +144,7 @@ public final class ConsentEngine {
     Set<String> candidates = new TreeSet<>();
     for (Consent consent : consents) {
       if (consent.getStatus() == ConsentState.ACTIVE
+          && governsAccess(consent)
           && ConsentStructure.problems(consent).isEmpty()) {
         ConsentStructure.forEach(
             consent,

@@ -31,6 +31,10 @@ public final class ReleaseRule {
     if (!requester.equals(PATIENT_PREFIX + current.patientId())) {
       return Decision.deny("Only the patient releases keys for Consent/" + consentId);
     }
+    if (!ConsentEngine.governsAccess(consent)) {
+      return Decision.invalid(
+          "Consent/" + consentId + " is not an access consent (scope patient-privacy)");
+    }
     if (consent.getStatus() != ConsentState.ACTIVE) {
       return Decision.invalid("Consent/" + consentId + " is not active");
     }

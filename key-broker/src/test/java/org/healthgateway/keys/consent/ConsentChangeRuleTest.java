@@ -180,4 +180,42 @@ class ConsentChangeRuleTest {
     assertThat(decide(withStatus(ConsentState.ACTIVE), next, PATIENT, false))
         .isEqualTo(Decision.invalid("A Consent cannot change its patient"));
   }
+
+  private static Consent treatmentConsent(ConsentState status) {
+    Consent consent = withStatus(status);
+    consent.getScope().getCodingFirstRep().setCode("treatment");
+    return consent;
+  }
+
+  @Test
+  void aConsentOfAnotherScope_isARecord_leftToTheWriteRule() {
+    Consent treatment = treatmentConsent(ConsentState.ACTIVE);
+
+    assertThat(decide(null, treatment, PROPOSER, false).permitted()).isTrue();
+    assertThat(decide(null, treatment, PATIENT, false).permitted()).isTrue();
+    assertThat(
+            decide(treatment, treatmentConsent(ConsentState.INACTIVE), PROPOSER, false).permitted())
+        .isTrue();
+    assertThat(decide(treatment, null, PROPOSER, false).permitted()).isTrue();
+  }
+
+  @Test
+  void aConsentCannotMoveIntoOrOutOfThePrivacyScope() {
+    assertThat(
+            decide(
+                    treatmentConsent(ConsentState.ACTIVE),
+                    withStatus(ConsentState.ACTIVE),
+                    PATIENT,
+                    false)
+                .kind())
+        .isEqualTo(Decision.Kind.INVALID);
+    assertThat(
+            decide(
+                    withStatus(ConsentState.ACTIVE),
+                    treatmentConsent(ConsentState.ACTIVE),
+                    PATIENT,
+                    false)
+                .kind())
+        .isEqualTo(Decision.Kind.INVALID);
+  }
 }

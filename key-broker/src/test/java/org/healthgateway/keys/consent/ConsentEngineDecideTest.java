@@ -454,4 +454,24 @@ class ConsentEngineDecideTest {
         request.securityLabels(),
         request.at());
   }
+
+  /** A treatment (or research) consent is a record of the patient: it opens nothing to anyone. */
+  private static Consent treatment(Consent consent) {
+    consent.getScope().getCodingFirstRep().setCode("treatment");
+    return consent;
+  }
+
+  @Test
+  void decide_aConsentOfAnotherScope_neitherPermitsNorDenies() {
+    assertThat(ConsentEngine.governsAccess(allergiesForB())).isTrue();
+    assertThat(decide(allergyRead(B), treatment(allergiesForB())).permitted()).isFalse();
+    assertThat(
+            decide(
+                    allergyRead(B),
+                    allergiesForB(),
+                    treatment(active("c2", categories(deny(B), "allergies"))))
+                .permitted())
+        .isTrue();
+    assertThat(engine.mayPermit(treatment(allergiesForB()), allergyRead(B))).isFalse();
+  }
 }

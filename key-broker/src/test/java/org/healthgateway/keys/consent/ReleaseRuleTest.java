@@ -119,4 +119,13 @@ class ReleaseRuleTest {
             rule.releasedKey(ref, version("AllergyIntolerance", "a1", "p", true), "p", true).kind())
         .isEqualTo(Kind.DENY);
   }
+
+  @Test
+  void noReleaseUnderAConsentOfAnotherScope() {
+    Consent treatment = active();
+    treatment.getScope().getCodingFirstRep().setCode("treatment");
+
+    assertThat(rule.consent("c1", consentMeta(), treatment, PATIENT).kind())
+        .isEqualTo(Kind.INVALID);
+  }
 }
