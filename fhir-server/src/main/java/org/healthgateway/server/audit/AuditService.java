@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.healthgateway.keys.consent.ConsentEngine;
 import org.healthgateway.keys.envelope.VersionMeta;
 import org.healthgateway.server.store.Write;
 import org.healthgateway.server.store.WriteListener;
@@ -21,7 +22,9 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventAction;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventOutcome;
+import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Consent;
 import org.hl7.fhir.r4.model.Period;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.StringType;
@@ -46,6 +49,9 @@ public final class AuditService implements AuditTrail, WriteListener, AutoClosea
   private static final int MAX_BATCH = 500;
   private static final int MAX_ENTITIES = 1000;
   private static final int MAX_ATTEMPTS = 5;
+  private static final String ROLE_CLASS = "http://terminology.hl7.org/CodeSystem/v3-RoleClass";
+  private static final String PARTICIPATION_TYPE =
+      "http://terminology.hl7.org/CodeSystem/v3-ParticipationType";
 
   private final EventWriter store;
   private final MeterRegistry meters;
@@ -115,28 +121,99 @@ public final class AuditService implements AuditTrail, WriteListener, AutoClosea
         .increment();
   }
 
-  /** Consent changes made by others than the patient (a practitioner's request) are logged too. */
+  /**
+   * Every change of an access Consent is logged as what it was: a practitioner's request is a
+   * create by the proposer; an approval, rejection or revocation is an update by the patient, or by
+   * a registrar on the patient's behalf.
+   */
   @Override
   public void written(List<VersionMeta> written, List<IBaseResource> resources) {
-    for (VersionMeta meta : written) {
-      if (meta.type().equals("Consent")) {
-        accessed(meta.author(), meta, "consent", null);
+    Instant now = Instant.now();
+    for (int i = 0; i < written.size(); i++) {
+      VersionMeta meta = written.get(i);
+      IBaseResource resource = i < resources.size() ? resources.get(i) : null;
+      if (meta.type().equals("Consent")
+          && meta.patientId() != null
+          && resource instanceof Consent consent
+          && ConsentEngine.governsAccess(consent)) {
+        String patient = "Patient/" + meta.patientId();
+        boolean forThePatient = meta.version() > 1 && !meta.author().equals(patient);
+        record(
+            new Access(
+                meta.author(),
+                forThePatient ? patient : null,
+                null,
+                null,
+                meta.patientId(),
+                List.of(meta),
+                meta.version() == 1 ? "create" : "update",
+                null,
+                now));
       }
     }
   }
 
-  /** One reported access, waiting for the next flush. */
+  @Override
+  public void released(
+      String releaser,
+      String onBehalfOf,
+      String recipient,
+      String consent,
+      List<VersionMeta> versions) {
+    Map<String, List<VersionMeta>> byPatient = new LinkedHashMap<>();
+    for (VersionMeta meta : versions) {
+      if (meta.patientId() != null) {
+        byPatient.computeIfAbsent(meta.patientId(), p -> new ArrayList<>()).add(meta);
+      }
+    }
+    Instant now = Instant.now();
+    byPatient.forEach(
+        (patientId, metas) ->
+            record(
+                new Access(
+                    releaser,
+                    onBehalfOf,
+                    recipient,
+                    consent,
+                    patientId,
+                    metas,
+                    "release",
+                    null,
+                    now)));
+  }
+
+  /**
+   * One reported access, waiting for the next flush.
+   *
+   * @param requester who acted: the reader, the writer of a Consent, the releasing party
+   * @param onBehalfOf the patient a registrar or the node acted for, or null
+   * @param recipient who received the keys of a release, or null
+   * @param consent the Consent a release was made under ({@code Consent/id}), or null
+   */
   private record Access(
       String requester,
+      String onBehalfOf,
+      String recipient,
+      String consent,
       String patientId,
       List<VersionMeta> versions,
       String action,
       String refusal,
       Instant at) {
 
+    Access(
+        String requester,
+        String patientId,
+        List<VersionMeta> versions,
+        String action,
+        String refusal,
+        Instant at) {
+      this(requester, null, null, null, patientId, versions, action, refusal, at);
+    }
+
     /** Accesses with the same key become one AuditEvent. */
     List<String> key() {
-      return Arrays.asList(requester, patientId, action, refusal);
+      return Arrays.asList(requester, onBehalfOf, recipient, consent, patientId, action, refusal);
     }
   }
 
@@ -243,9 +320,12 @@ public final class AuditService implements AuditTrail, WriteListener, AutoClosea
         new Coding(
             "http://hl7.org/fhir/restful-interaction", restCode(access.action()), access.action()));
     event.setAction(
-        access.action().equals("release")
-            ? AuditEventAction.E
-            : access.action().equals("consent") ? AuditEventAction.U : AuditEventAction.R);
+        switch (access.action()) {
+          case "release" -> AuditEventAction.E;
+          case "create" -> AuditEventAction.C;
+          case "update" -> AuditEventAction.U;
+          default -> AuditEventAction.R;
+        });
     event.setPeriod(new Period().setStart(Date.from(access.at())).setEnd(Date.from(group.last)));
     event.setRecorded(Date.from(Instant.now()));
     event.setOutcome(access.refusal() == null ? AuditEventOutcome._0 : AuditEventOutcome._4);
@@ -253,6 +333,21 @@ public final class AuditService implements AuditTrail, WriteListener, AutoClosea
       event.setOutcomeDesc(access.refusal());
     }
     event.addAgent().setWho(new Reference(access.requester())).setRequestor(true);
+    if (access.onBehalfOf() != null) {
+      event
+          .addAgent()
+          .setWho(new Reference(access.onBehalfOf()))
+          .setRequestor(false)
+          .setType(new CodeableConcept(new Coding(ROLE_CLASS, "PAT", "patient")));
+    }
+    if (access.recipient() != null) {
+      event
+          .addAgent()
+          .setWho(new Reference(access.recipient()))
+          .setRequestor(false)
+          .setType(
+              new CodeableConcept(new Coding(PARTICIPATION_TYPE, "IRCP", "information recipient")));
+    }
     event.getSource().setObserver(new Reference(AUDITOR));
     // Each version, then the patient: unversioned references, so that AuditEvent?entity=Type/id
     // and _revinclude find the event; the version is a detail of the entity.
@@ -263,6 +358,12 @@ public final class AuditService implements AuditTrail, WriteListener, AutoClosea
           .addDetail()
           .setType("version")
           .setValue(new StringType(Long.toString(meta.version())));
+    }
+    if (access.consent() != null) {
+      event
+          .addEntity()
+          .setWhat(new Reference(access.consent()))
+          .setType(new Coding("http://hl7.org/fhir/resource-types", "Consent", "Consent"));
     }
     event
         .addEntity()
@@ -277,7 +378,8 @@ public final class AuditService implements AuditTrail, WriteListener, AutoClosea
       case "vread" -> "vread";
       case "history" -> "history-instance";
       case "register-keys" -> "operation";
-      case "consent" -> "update";
+      case "create" -> "create";
+      case "update" -> "update";
       case "release" -> "operation";
       default -> "read";
     };

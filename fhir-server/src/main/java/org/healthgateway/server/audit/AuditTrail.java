@@ -10,8 +10,8 @@ public interface AuditTrail {
   /**
    * Reports one access to one version.
    *
-   * @param action {@code read}, {@code vread}, {@code search}, {@code everything}, {@code release},
-   *     {@code consent}
+   * @param action {@code read}, {@code vread}, {@code search}, {@code include}, {@code history}, an
+   *     operation's name
    * @param refusal null when served; the reason when refused
    */
   void accessed(String requester, VersionMeta meta, String action, String refusal);
@@ -22,5 +22,21 @@ public interface AuditTrail {
    */
   default void accessed(String requester, List<VersionMeta> metas, String action) {
     metas.forEach(meta -> accessed(requester, meta, action, null));
+  }
+
+  /**
+   * Reports a key release: {@code releaser} (the patient, or the node on the patient's behalf) gave
+   * {@code recipient} the keys of these versions under {@code consent}. Logged even when the
+   * releaser is the patient: the access log shows who can now read what.
+   *
+   * @param onBehalfOf the patient the node released for, or null when the patient did
+   */
+  default void released(
+      String releaser,
+      String onBehalfOf,
+      String recipient,
+      String consent,
+      List<VersionMeta> versions) {
+    accessed(recipient, versions, "release");
   }
 }

@@ -158,6 +158,21 @@ public final class KeyReleaseService {
    * @return the number of data keys released
    */
   public int release(String consentId, byte[] statementBytes, String signature, String requester) {
+    return release(consentId, statementBytes, signature, requester, requester, null);
+  }
+
+  /**
+   * @param releaser who the access log names as releasing: the patient, or the node for a custodial
+   *     patient
+   * @param onBehalfOf the patient the node releases for, or null
+   */
+  private int release(
+      String consentId,
+      byte[] statementBytes,
+      String signature,
+      String requester,
+      String releaser,
+      String onBehalfOf) {
     Consent consent = activeConsentOfPatient(consentId, requester);
     String patientRef = consent.getPatient().getReference();
     ReleaseStatement statement;
@@ -185,7 +200,7 @@ public final class KeyReleaseService {
           new WrappedKey(GrantRing.RELEASED_PREFIX + meta.ledgerIndex(), "A256KW", key.dataKey()));
     }
     record(statement, statementBytes, signature, patientRef, released);
-    audit.accessed(statement.actor(), versions, "release");
+    audit.released(releaser, onBehalfOf, statement.actor(), "Consent/" + consentId, versions);
     return released.size();
   }
 
@@ -258,7 +273,13 @@ public final class KeyReleaseService {
         PatientWallet.SignedRelease signed =
             wallet.release(
                 "Consent/" + consentId, request.actor(), request.actorKey(), request.keys());
-        release(consentId, signed.statement(), signed.signature(), patientRef);
+        release(
+            consentId,
+            signed.statement(),
+            signed.signature(),
+            patientRef,
+            Identities.NODE,
+            patientRef);
       }
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("custodial release failed", e);

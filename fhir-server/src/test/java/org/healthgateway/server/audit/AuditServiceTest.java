@@ -9,10 +9,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.healthgateway.keys.consent.ConsentEngine;
 import org.healthgateway.keys.envelope.VersionMeta;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventAction;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventOutcome;
+import org.hl7.fhir.r4.model.Consent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -128,14 +130,90 @@ class AuditServiceTest {
   }
 
   @Test
-  void aPractitionersConsentWrite_isLoggedAsTheirs() {
-    VersionMeta consent = meta("Consent", "k", "p");
-    audit.written(List.of(consent), List.of());
+  void aPractitionersRequest_isACreateByTheProposer() {
+    audit.written(List.of(consentVersion(1, B)), List.of(accessConsent()));
     audit.flush();
 
     assertThat(written)
         .singleElement()
-        .satisfies(e -> assertThat(e.getAgentFirstRep().getWho().getReference()).isEqualTo(B));
+        .satisfies(
+            e -> {
+              assertThat(e.getAction()).isEqualTo(AuditEventAction.C);
+              assertThat(e.getSubtypeFirstRep().getCode()).isEqualTo("create");
+              assertThat(e.getAgent())
+                  .extracting(a -> a.getWho().getReference())
+                  .containsExactly(B);
+            });
+  }
+
+  @Test
+  void thePatientsApproval_isAnUpdateByThePatient_aRegistrarsNamesThePatientToo() {
+    audit.written(List.of(consentVersion(2, "Patient/p")), List.of(accessConsent()));
+    audit.written(List.of(consentVersion(3, "Practitioner/registrar")), List.of(accessConsent()));
+    audit.flush();
+
+    assertThat(written).hasSize(2);
+    assertThat(written.get(0).getAction()).isEqualTo(AuditEventAction.U);
+    assertThat(written.get(0).getAgent())
+        .extracting(a -> a.getWho().getReference())
+        .containsExactly("Patient/p");
+    assertThat(written.get(1).getAgent())
+        .extracting(a -> a.getWho().getReference(), a -> a.getRequestor())
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("Practitioner/registrar", true),
+            org.assertj.core.groups.Tuple.tuple("Patient/p", false));
+  }
+
+  @Test
+  void aConsentOfAnotherScope_isNotAConsentEvent() {
+    Consent treatment = accessConsent();
+    treatment.getScope().getCodingFirstRep().setCode("treatment");
+
+    audit.written(List.of(consentVersion(1, B)), List.of(treatment));
+    audit.flush();
+
+    assertThat(written).isEmpty();
+  }
+
+  @Test
+  void aRelease_namesTheReleasingPatient_theRecipient_andTheConsent() {
+    audit.released("Patient/p", null, B, "Consent/k", List.of(meta("Condition", "c1", "p")));
+    audit.released(
+        "Device/node", "Patient/p", B, "Consent/k", List.of(meta("Condition", "c2", "p")));
+    audit.flush();
+
+    assertThat(written).hasSize(2);
+    AuditEvent byPatient = written.get(0);
+    assertThat(byPatient.getAction()).isEqualTo(AuditEventAction.E);
+    assertThat(byPatient.getAgent())
+        .extracting(
+            a -> a.getWho().getReference(),
+            a -> a.getRequestor(),
+            a -> a.getType().getCodingFirstRep().getCode())
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("Patient/p", true, null),
+            org.assertj.core.groups.Tuple.tuple(B, false, "IRCP"));
+    assertThat(byPatient.getEntity())
+        .extracting(e -> e.getWhat().getReference())
+        .containsExactly("Condition/c1", "Consent/k", "Patient/p");
+    assertThat(written.get(1).getAgent())
+        .extracting(a -> a.getWho().getReference())
+        .containsExactly("Device/node", "Patient/p", B);
+  }
+
+  private static VersionMeta consentVersion(long version, String author) {
+    return new VersionMeta(
+        "Consent", "k", version, 7, Instant.EPOCH, false, author, "p", Set.of("g1"), Set.of());
+  }
+
+  private static Consent accessConsent() {
+    Consent consent = new Consent();
+    consent
+        .getScope()
+        .addCoding()
+        .setSystem(ConsentEngine.CONSENT_SCOPE_SYSTEM)
+        .setCode(ConsentEngine.PRIVACY_SCOPE);
+    return consent;
   }
 
   private static VersionMeta meta(String type, String id, String patient) {
