@@ -149,6 +149,7 @@ final class DriverReport {
     m.put("label", t.label());
     m.put("base", t.http().base());
     m.put("serverPid", t.cpu().measures() ? t.cpu().pid() : null);
+    m.put("serverComm", t.cpu().measures() ? t.cpu().comm() : null);
     m.put("clockTicksPerSecond", t.cpu().measures() ? t.cpu().ticksPerSecond() : null);
     return m;
   }
@@ -159,7 +160,7 @@ final class DriverReport {
 
   private static String cpuSource(ServerCpu cpu) {
     return cpu.measures()
-        ? "of pid " + cpu.pid() + " (" + cpu.ticksPerSecond() + " ticks/s)"
+        ? "of pid " + cpu.pid() + " (" + cpu.comm() + ", " + cpu.ticksPerSecond() + " ticks/s)"
         : "not measured (no --server-pid)";
   }
 

@@ -37,7 +37,8 @@ public final class LoadDriver {
                              the server's CPU ms per operation, from /proc/N/stat
         --json FILE          also write the figures as JSON
       compare (the same phases, but consent, against a second FHIR server, after the first):
-        --compare URL        its FHIR base URL (anonymous)
+        --compare URL        its FHIR base URL (anonymous unless --compare-token)
+        --compare-token T    a bearer token for it (e.g. a second gateway build)
         --compare-pid N      its process, for its CPU ms per operation
         --compare-ids FILE   as --ids, for the second server
       consent (the health gateway only, not any FHIR server; its own demo-client tokens, the
@@ -88,7 +89,8 @@ public final class LoadDriver {
         options.containsKey("compare")
             ? new DriverPhases.Target(
                 "other",
-                new FhirHttp(options.get("compare"), null, null, null, null),
+                new FhirHttp(
+                    options.get("compare"), options.get("compare-token"), null, null, null),
                 serverCpu("compare-pid"),
                 path("compare-ids"))
             : null;

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 final class ServerCpu {
 
   /** No server process known: every reading is absent. */
-  static final ServerCpu NONE = new ServerCpu(-1, 0);
+  static final ServerCpu NONE = new ServerCpu(-1, 0, "");
 
   private static final long FALLBACK_TICKS_PER_SECOND = 100;
 
@@ -31,10 +31,12 @@ final class ServerCpu {
 
   private final long pid;
   private final long ticksPerSecond;
+  private final String comm;
 
-  private ServerCpu(long pid, long ticksPerSecond) {
+  private ServerCpu(long pid, long ticksPerSecond, String comm) {
     this.pid = pid;
     this.ticksPerSecond = ticksPerSecond;
+    this.comm = comm;
   }
 
   /**
@@ -43,9 +45,11 @@ final class ServerCpu {
    * @throws IOException when {@code /proc/<pid>/stat} cannot be read or parsed
    */
   static ServerCpu of(long pid) throws IOException {
-    ServerCpu cpu = new ServerCpu(pid, clockTicksPerSecond());
-    cpu.stat();
-    return cpu;
+    if (pid <= 0) {
+      throw new IllegalArgumentException("a server pid must be positive: " + pid);
+    }
+    String comm = read(pid).comm();
+    return new ServerCpu(pid, clockTicksPerSecond(), comm);
   }
 
   boolean measures() {
@@ -60,8 +64,12 @@ final class ServerCpu {
     return ticksPerSecond;
   }
 
-  /** The process's current stat line, parsed. */
-  Stat stat() throws IOException {
+  /** The executable's name when first read ({@code java} for a JVM), to show what is measured. */
+  String comm() {
+    return comm;
+  }
+
+  private static Stat read(long pid) throws IOException {
     return parse(Files.readString(Path.of("/proc", Long.toString(pid), "stat"), UTF_8));
   }
 
@@ -74,7 +82,7 @@ final class ServerCpu {
       return -1;
     }
     try {
-      return stat().cpuTicks();
+      return read(pid).cpuTicks();
     } catch (IOException | IllegalArgumentException e) {
       System.err.println("server CPU of pid " + pid + " not readable: " + e);
       return -1;

@@ -95,9 +95,15 @@ class ServerCpuTest {
   }
 
   @Test
+  void of_noSuchProcess_throws() {
+    assertThatThrownBy(() -> ServerCpu.of(0)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void of_thisProcess_readsGrowingCpuTime() throws IOException {
     ServerCpu cpu = ServerCpu.of(ProcessHandle.current().pid());
 
+    assertThat(cpu.comm()).isEqualTo("java");
     assertThat(cpu.ticksPerSecond()).isPositive();
     assertThat(cpu.ticks()).isNotNegative();
     assertThat(ServerCpu.NONE.ticks()).isEqualTo(-1);
