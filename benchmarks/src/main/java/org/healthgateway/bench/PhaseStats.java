@@ -87,6 +87,10 @@ final class PhaseStats {
     return operations.get();
   }
 
+  long resources() {
+    return resources.get();
+  }
+
   long errors() {
     return errors.get();
   }
