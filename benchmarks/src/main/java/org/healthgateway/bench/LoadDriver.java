@@ -96,7 +96,6 @@ public final class LoadDriver {
             : null;
     SearchTerms terms = phases.contains("search") ? SearchTerms.scan(dataDir()) : null;
     Instant started = Instant.now();
-    DriverReport report = new DriverReport(started, concurrency, repeat);
     List<PhaseStats> gatewayPhases = phasesOf(gateway, phases, terms);
     if (phases.contains("consent")) {
       consentFlow(gateway.http(), gateway.cpu()).run(gatewayPhases);
@@ -104,6 +103,14 @@ public final class LoadDriver {
     DriverReport.Run first = new DriverReport.Run(gateway, gatewayPhases);
     DriverReport.Run second =
         other == null ? null : new DriverReport.Run(other, phasesOf(other, phases, terms));
+    return report(started, phases, first, second);
+  }
+
+  /** Prints (and with --json writes) the figures; returns the exit status, 1 on any error. */
+  private int report(
+      Instant started, List<String> phases, DriverReport.Run first, DriverReport.Run second)
+      throws IOException {
+    DriverReport report = new DriverReport(started, concurrency, repeat);
     report.print(System.out, first);
     if (second != null) {
       report.print(System.out, second);
