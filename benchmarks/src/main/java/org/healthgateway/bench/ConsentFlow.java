@@ -48,6 +48,7 @@ final class ConsentFlow {
   private final int versions;
   private final int bundleSize;
   private final int concurrency;
+  private final ServerCpu cpu;
   private final List<ConsentRound> rounds = new ArrayList<>();
   private final RequestOutcomes outcomes = new RequestOutcomes();
   private PatientWallet wallet;
@@ -57,8 +58,15 @@ final class ConsentFlow {
    * @param bundleSize Observations per transaction Bundle when writing them
    * @param concurrency concurrent requests when writing and reading
    * @param repeat rounds
+   * @param cpu the gateway's process, read around each stage ({@link ServerCpu#NONE}: not read)
    */
-  ConsentFlow(ConsentClients clients, int versions, int bundleSize, int concurrency, int repeat) {
+  ConsentFlow(
+      ConsentClients clients,
+      int versions,
+      int bundleSize,
+      int concurrency,
+      int repeat,
+      ServerCpu cpu) {
     if (versions < 1 || versions > ReleaseStatement.MAX_KEYS || bundleSize < 1 || repeat < 1) {
       throw new IllegalArgumentException(
           "--consent-versions must be 1.."
@@ -70,6 +78,7 @@ final class ConsentFlow {
     this.versions = versions;
     this.bundleSize = bundleSize;
     this.concurrency = concurrency;
+    this.cpu = cpu;
     // Data dates in the past, a minute apart, unique to this run: a rerun against the same
     // gateway does not reach the data of earlier runs.
     Instant first =
@@ -104,7 +113,7 @@ final class ConsentFlow {
   /** Runs a step for each round, one at a time: latencies without contention. */
   private PhaseStats stage(String name, List<ConsentRound> items, Step step)
       throws InterruptedException {
-    PhaseStats stats = new PhaseStats(name, items.size());
+    PhaseStats stats = new PhaseStats(name, items.size(), cpu);
     Workers.run(
         items,
         1,
@@ -139,7 +148,7 @@ final class ConsentFlow {
         chunks.add(new Chunk(round, first, Math.min(bundleSize, versions - first)));
       }
     }
-    PhaseStats stats = new PhaseStats("consent-setup", chunks.size());
+    PhaseStats stats = new PhaseStats("consent-setup", chunks.size(), cpu);
     Workers.run(chunks, concurrency, stats, chunk -> write(chunk, stats));
     return stats;
   }
@@ -288,7 +297,7 @@ final class ConsentFlow {
         }
       }
     }
-    PhaseStats stats = new PhaseStats("consent-read", ids.size());
+    PhaseStats stats = new PhaseStats("consent-read", ids.size(), cpu);
     Workers.run(
         ids,
         concurrency,

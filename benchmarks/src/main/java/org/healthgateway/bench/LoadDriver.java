@@ -1,13 +1,11 @@
 package org.healthgateway.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -35,7 +33,14 @@ public final class LoadDriver {
         --repeat R           rounds of the search and $everything queries, and of the consent
                              flow (default 5)
         --ids FILE           created Type/id list: written by load, read when load is not run
+        --server-pid N       the server's process (its JVM, on this machine): each phase reports
+                             the server's CPU ms per operation, from /proc/N/stat
         --json FILE          also write the figures as JSON
+      compare (the same phases, but consent, against a second FHIR server, after the first):
+        --compare URL        its FHIR base URL (anonymous unless --compare-token)
+        --compare-token T    a bearer token for it (e.g. a second gateway build)
+        --compare-pid N      its process, for its CPU ms per operation
+        --compare-ids FILE   as --ids, for the second server
       consent (the health gateway only, not any FHIR server; its own demo-client tokens, the
       auth options above are not used for it; the token endpoint is --token-url if given, else
       <base without /fhir>/oauth2/token):
@@ -48,23 +53,13 @@ public final class LoadDriver {
       """;
 
   private final Map<String, String> options;
-  private final FhirHttp http;
   private final int concurrency;
   private final int repeat;
-  private final List<PhaseStats> results = new ArrayList<>();
-  private List<String> created = new ArrayList<>();
 
   private LoadDriver(Map<String, String> options) {
     this.options = options;
     this.concurrency = Integer.parseInt(options.getOrDefault("concurrency", "4"));
     this.repeat = Integer.parseInt(options.getOrDefault("repeat", "5"));
-    this.http =
-        new FhirHttp(
-            required(options, "base"),
-            options.get("token"),
-            options.get("token-url"),
-            options.get("client-id"),
-            options.get("client-secret"));
   }
 
   public static void main(String[] args) throws Exception {
@@ -77,51 +72,93 @@ public final class LoadDriver {
   }
 
   private int run() throws Exception {
-    http.authenticate();
     List<String> phases =
-        Arrays.asList(options.getOrDefault("phases", "load,read,search,everything").split(","));
-    Path ids = options.containsKey("ids") ? Path.of(options.get("ids")) : null;
+        Arrays.asList(options.getOrDefault("phases", "load,read,search,everything").split(",", -1));
+    DriverPhases.Target gateway =
+        new DriverPhases.Target(
+            "gateway",
+            new FhirHttp(
+                required(options, "base"),
+                options.get("token"),
+                options.get("token-url"),
+                options.get("client-id"),
+                options.get("client-secret")),
+            serverCpu("server-pid"),
+            path("ids"));
+    DriverPhases.Target other =
+        options.containsKey("compare")
+            ? new DriverPhases.Target(
+                "other",
+                new FhirHttp(
+                    options.get("compare"), options.get("compare-token"), null, null, null),
+                serverCpu("compare-pid"),
+                path("compare-ids"))
+            : null;
+    SearchTerms terms = phases.contains("search") ? SearchTerms.scan(dataDir()) : null;
     Instant started = Instant.now();
-    if (phases.contains("load")) {
-      new LoadPhases(http, dataDir()).run(concurrency, results, created);
-      if (ids != null) {
-        Files.write(ids, created);
-      }
-    } else if (ids != null) {
-      created = Files.readAllLines(ids);
-    }
-    List<String> patients =
-        created.stream()
-            .filter(id -> id.startsWith("Patient/"))
-            .map(id -> id.substring(8))
-            .toList();
-    if (phases.contains("read")) {
-      runPhase("read", created, id -> http.get(id));
-    }
-    if (phases.contains("search")) {
-      SearchTerms terms = SearchTerms.scan(dataDir());
-      runPhase("search-patient", rounds(patients, "Observation?patient=%s"), http::get);
-      runPhase(
-          "search-patient-category",
-          rounds(patients, "Observation?patient=%s&category=" + terms.category()),
-          http::get);
-      List<String> byCode = new ArrayList<>();
-      for (int r = 0; r < repeat; r++) {
-        terms.codes().forEach(code -> byCode.add("Observation?code=" + code));
-      }
-      runPhase("search-code", byCode, http::get);
-    }
-    if (phases.contains("everything")) {
-      runPhase("everything", rounds(patients, "Patient/%s/$everything"), http::get);
-    }
+    List<PhaseStats> gatewayPhases = phasesOf(gateway, phases, terms);
     if (phases.contains("consent")) {
-      consentFlow().run(results);
+      consentFlow(gateway.http(), gateway.cpu()).run(gatewayPhases);
     }
-    report(started);
-    return results.stream().anyMatch(p -> p.errors() > 0) ? 1 : 0;
+    DriverReport.Run first = new DriverReport.Run(gateway, gatewayPhases);
+    DriverReport.Run second =
+        other == null ? null : new DriverReport.Run(other, phasesOf(other, phases, terms));
+    return report(started, phases, first, second);
   }
 
-  private ConsentFlow consentFlow() throws IOException {
+  /** Prints (and with --json writes) the figures; returns the exit status, 1 on any error. */
+  private int report(
+      Instant started, List<String> phases, DriverReport.Run first, DriverReport.Run second)
+      throws IOException {
+    DriverReport report = new DriverReport(started, concurrency, repeat);
+    report.print(System.out, first);
+    if (second != null) {
+      report.print(System.out, second);
+      DriverReport.printComparison(System.out, first, second);
+    }
+    if (options.containsKey("json")) {
+      report.writeJson(Path.of(options.get("json")), first, second, consentOptions(phases));
+    }
+    DriverReport.printErrors(System.out, first);
+    boolean errors = hasErrors(first);
+    if (second != null) {
+      DriverReport.printErrors(System.out, second);
+      errors |= hasErrors(second);
+    }
+    return errors ? 1 : 0;
+  }
+
+  private List<PhaseStats> phasesOf(
+      DriverPhases.Target target, List<String> phases, SearchTerms terms) throws Exception {
+    System.err.println("== " + target.label() + ": " + target.http().base());
+    return new DriverPhases(target, dataDir(), concurrency, repeat).run(phases, terms);
+  }
+
+  private static boolean hasErrors(DriverReport.Run run) {
+    return run.phases().stream().anyMatch(p -> p.errors() > 0);
+  }
+
+  /** The process of {@code --<option>}, or none when the option is not given. */
+  private ServerCpu serverCpu(String option) throws IOException {
+    return options.containsKey(option)
+        ? ServerCpu.of(Long.parseLong(options.get(option)))
+        : ServerCpu.NONE;
+  }
+
+  private Path path(String option) {
+    return options.containsKey(option) ? Path.of(options.get(option)) : null;
+  }
+
+  private Map<String, Object> consentOptions(List<String> phases) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    if (phases.contains("consent")) {
+      m.put("consentVersions", consentVersions());
+      m.put("consentBundle", consentBundle());
+    }
+    return m;
+  }
+
+  private ConsentFlow consentFlow(FhirHttp http, ServerCpu cpu) throws IOException {
     String clientsFile = options.get("demo-clients");
     if (clientsFile == null) {
       throw new IllegalArgumentException(
@@ -135,7 +172,7 @@ public final class LoadDriver {
             options.getOrDefault("consent-patient", "demo-patient-p"),
             options.getOrDefault("consent-actor", "demo-practitioner-b"),
             options.getOrDefault("consent-writer", "demo-practitioner-a"));
-    return new ConsentFlow(clients, consentVersions(), consentBundle(), concurrency, repeat);
+    return new ConsentFlow(clients, consentVersions(), consentBundle(), concurrency, repeat, cpu);
   }
 
   private int consentVersions() {
@@ -150,75 +187,8 @@ public final class LoadDriver {
     return Path.of(options.getOrDefault("data", "../shared/data/synthea"));
   }
 
-  private List<String> rounds(List<String> patients, String template) {
-    List<String> queries = new ArrayList<>();
-    for (int r = 0; r < repeat; r++) {
-      patients.forEach(p -> queries.add(template.replace("%s", p)));
-    }
-    return queries;
-  }
-
-  /** Runs one GET per item with {@link #concurrency} workers; bundle entries count as resources. */
-  private void runPhase(String name, List<String> items, Request request) throws Exception {
-    PhaseStats stats = new PhaseStats(name, items.size());
-    Workers.run(
-        items,
-        concurrency,
-        stats,
-        item -> {
-          long t0 = System.nanoTime();
-          try {
-            HttpResponse<byte[]> response = request.send(item);
-            long nanos = System.nanoTime() - t0;
-            if (response.statusCode() / 100 != 2) {
-              stats.error(nanos, item + " -> HTTP " + response.statusCode() + " " + body(response));
-            } else {
-              stats.record(nanos, resourceCount(response.body()));
-            }
-          } catch (IOException e) {
-            stats.error(System.nanoTime() - t0, item + " -> " + e);
-          }
-        });
-    results.add(stats);
-  }
-
-  private static int resourceCount(byte[] body) throws IOException {
-    JsonNode node = FhirHttp.parse(body);
-    return "Bundle".equals(node.path("resourceType").asText()) ? node.path("entry").size() : 1;
-  }
-
   static String body(HttpResponse<byte[]> response) {
     return new String(response.body(), StandardCharsets.UTF_8);
-  }
-
-  private void report(Instant started) throws IOException {
-    System.out.println();
-    System.out.printf(
-        "FHIR load driver: %s, concurrency %d, started %s%n", http.base(), concurrency, started);
-    for (PhaseStats p : results) {
-      System.out.println(p.summaryLine());
-    }
-    if (options.containsKey("json")) {
-      Map<String, Object> out = new LinkedHashMap<>();
-      out.put("base", http.base());
-      out.put("concurrency", concurrency);
-      out.put("repeat", repeat);
-      if (options.getOrDefault("phases", "").contains("consent")) {
-        out.put("consentVersions", consentVersions());
-        out.put("consentBundle", consentBundle());
-      }
-      out.put("startedAt", started.toString());
-      out.put("availableProcessors", Runtime.getRuntime().availableProcessors());
-      out.put("phases", results.stream().map(PhaseStats::toMap).toList());
-      FhirHttp.json()
-          .writerWithDefaultPrettyPrinter()
-          .writeValue(Path.of(options.get("json")).toFile(), out);
-    }
-    for (PhaseStats p : results) {
-      if (p.errors() > 0) {
-        System.out.println(p.name + " errors, first ones: " + p.toMap().get("errorSamples"));
-      }
-    }
   }
 
   static Map<String, String> parse(String[] args) {

@@ -20,10 +20,12 @@ final class LoadPhases {
 
   private final FhirHttp http;
   private final Path dataDir;
+  private final ServerCpu cpu;
 
-  LoadPhases(FhirHttp http, Path dataDir) {
+  LoadPhases(FhirHttp http, Path dataDir, ServerCpu cpu) {
     this.http = http;
     this.dataDir = dataDir;
+    this.cpu = cpu;
   }
 
   void run(int concurrency, List<PhaseStats> results, List<String> created) throws Exception {
@@ -46,7 +48,7 @@ final class LoadPhases {
 
   private PhaseStats load(String name, List<Path> files, int concurrency, List<String> created)
       throws InterruptedException {
-    PhaseStats stats = new PhaseStats(name, files.size());
+    PhaseStats stats = new PhaseStats(name, files.size(), cpu);
     Workers.run(files, concurrency, stats, file -> post(file, stats, created));
     return stats;
   }

@@ -8,7 +8,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
-/** Operations, resources, errors and an HdrHistogram of latencies of one load-driver phase. */
+/**
+ * Operations, resources, errors and an HdrHistogram of latencies of one load-driver phase, and the
+ * server's CPU time over it when its process is known ({@link ServerCpu}): read when the phase is
+ * created and when it {@link #finish()}es.
+ */
 final class PhaseStats {
 
   private static final long MAX_MICROS = 10L * 60 * 1_000_000;
@@ -23,10 +27,19 @@ final class PhaseStats {
   private final List<String> errorSamples = new ArrayList<>();
   private final long startNanos = System.nanoTime();
   private volatile long endNanos;
+  private final ServerCpu cpu;
+  private final long cpuTicksAtStart;
+  private volatile long cpuTicks = -1;
 
   PhaseStats(String name, long planned) {
+    this(name, planned, ServerCpu.NONE);
+  }
+
+  PhaseStats(String name, long planned, ServerCpu cpu) {
     this.name = name;
     this.planned = planned;
+    this.cpu = cpu;
+    this.cpuTicksAtStart = cpu.ticks();
   }
 
   void record(long nanos, int resourceCount) {
@@ -52,10 +65,30 @@ final class PhaseStats {
 
   void finish() {
     endNanos = System.nanoTime();
+    long end = cpu.ticks();
+    cpuTicks = end >= 0 && cpuTicksAtStart >= 0 ? end - cpuTicksAtStart : -1;
+  }
+
+  /** Server CPU milliseconds per operation over the phase; NaN when not measured. */
+  double serverCpuMsPerOp() {
+    return ServerCpu.msPerOp(cpuTicks, cpu.ticksPerSecond(), operations.get());
+  }
+
+  /** Latency at a percentile in milliseconds (0 when there was no operation). */
+  double latencyMs(double percentile) {
+    return millis(percentile);
+  }
+
+  double opsPerSecond() {
+    return operations.get() / seconds();
   }
 
   long operations() {
     return operations.get();
+  }
+
+  long resources() {
+    return resources.get();
   }
 
   long errors() {
@@ -81,6 +114,10 @@ final class PhaseStats {
     m.put("latencyMsP95", millis(95));
     m.put("latencyMsP99", millis(99));
     m.put("latencyMsMax", round(latencyMicros.getMaxValue() / 1000.0));
+    double cpuMs = ServerCpu.msPerOp(cpuTicks, cpu.ticksPerSecond(), 1);
+    m.put("serverCpuMs", Double.isNaN(cpuMs) ? null : round(cpuMs));
+    double cpuPerOp = serverCpuMsPerOp();
+    m.put("serverCpuMsPerOp", Double.isNaN(cpuPerOp) ? null : round3(cpuPerOp));
     synchronized (errorSamples) {
       m.put("errorSamples", List.copyOf(errorSamples));
     }
@@ -91,7 +128,7 @@ final class PhaseStats {
     double s = seconds();
     return String.format(
         "%-24s ops=%-7d %9.1f ops/s %10.1f res/s  p50=%8.2f ms p95=%8.2f ms p99=%8.2f ms"
-            + "  errors=%d  (%.1f s)",
+            + "  cpu/op=%s  errors=%d  (%.1f s)",
         name,
         operations.get(),
         operations.get() / s,
@@ -99,6 +136,7 @@ final class PhaseStats {
         millis(50),
         millis(95),
         millis(99),
+        cpuCell(serverCpuMsPerOp()),
         errors.get(),
         s);
   }
@@ -107,6 +145,17 @@ final class PhaseStats {
     return operations.get() == 0
         ? 0
         : round(latencyMicros.getValueAtPercentile(percentile) / 1000.0);
+  }
+
+  /** A CPU/op figure for a table, 11 characters wide: {@code " - ms"} when not measured. */
+  static String cpuCell(double msPerOp) {
+    return Double.isNaN(msPerOp)
+        ? String.format("%8s ms", "-")
+        : String.format("%8.3f ms", msPerOp);
+  }
+
+  private static double round3(double v) {
+    return Math.round(v * 1000) / 1000.0;
   }
 
   private static double round(double v) {

@@ -19,7 +19,7 @@ final class ScaleData {
 
   static final String CATEGORY_SYSTEM =
       "http://terminology.hl7.org/CodeSystem/observation-category";
-  private static final String LOINC = "http://loinc.org";
+  static final String LOINC = "http://loinc.org";
   private static final String UCUM = "http://unitsofmeasure.org";
   private static final Instant FIRST = Instant.parse("2005-01-01T08:00:00Z");
 

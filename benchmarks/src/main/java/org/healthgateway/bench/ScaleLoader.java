@@ -32,11 +32,12 @@ final class ScaleLoader {
   private final ScaleState state;
   private final int bundleSize;
   private final int concurrency;
+  private final ServerCpu cpu;
   private final AtomicLong written = new AtomicLong();
   private final AtomicLong retries = new AtomicLong();
   private final AtomicBoolean failed = new AtomicBoolean();
 
-  ScaleLoader(FhirHttp http, ScaleState state, int bundleSize, int concurrency) {
+  ScaleLoader(FhirHttp http, ScaleState state, int bundleSize, int concurrency, ServerCpu cpu) {
     if (state.perPatient() < 2 || bundleSize < 2 || concurrency < 1) {
       throw new IllegalArgumentException(
           "need --per-patient >= 2, --bundle-size >= 2 and --concurrency >= 1");
@@ -45,6 +46,7 @@ final class ScaleLoader {
     this.state = state;
     this.bundleSize = bundleSize;
     this.concurrency = concurrency;
+    this.cpu = cpu;
   }
 
   /**
@@ -57,7 +59,7 @@ final class ScaleLoader {
     int patients = (int) ((versions + state.perPatient() - 1) / state.perPatient());
     long planned = (long) patients * state.perPatient();
     int bundlesPerPatient = (state.perPatient() + bundleSize - 1) / bundleSize;
-    PhaseStats stats = new PhaseStats(label, (long) patients * bundlesPerPatient);
+    PhaseStats stats = new PhaseStats(label, (long) patients * bundlesPerPatient, cpu);
     int first = state.nextNumber();
     ExecutorService pool = Executors.newFixedThreadPool(concurrency);
     List<Future<?>> futures = new ArrayList<>();

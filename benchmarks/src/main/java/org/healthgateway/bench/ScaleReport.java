@@ -38,6 +38,7 @@ final class ScaleReport {
           new Row("loadedVersions", "versions written this round", Unit.COUNT),
           new Row("loadVersionsPerSecond", "load rate (versions/s)", Unit.RATE),
           new Row("loadBundleP50Ms", "load: Bundle p50 (ms)", Unit.MILLIS),
+          new Row("loadCpuMsPerVersion", "load: server CPU per version (ms)", Unit.MILLIS),
           new Row("startupSeconds", "start-up to metadata 200 (s)", Unit.SECONDS),
           new Row("ledgerOpenedAtSeconds", "  'ledger opened' logged at (s)", Unit.SECONDS),
           new Row("ledgerSpanSeconds", "  ledger span: gap before it (s)", Unit.SECONDS),
@@ -53,6 +54,13 @@ final class ScaleReport {
           new Row("searchP95Ms", "search p95 (ms)", Unit.MILLIS),
           new Row("searchP99Ms", "search p99 (ms)", Unit.MILLIS),
           new Row("searchMatches", "  search matches (Bundle.total)", Unit.COUNT),
+          new Row("searchCpuMsPerOp", "  search server CPU/op (ms)", Unit.MILLIS),
+          new Row("searchTypeColdMs", "type-wide search, first call (ms)", Unit.MILLIS),
+          new Row("searchTypeP50Ms", "type-wide search p50 (ms)", Unit.MILLIS),
+          new Row("searchTypeP95Ms", "type-wide search p95 (ms)", Unit.MILLIS),
+          new Row("searchTypeP99Ms", "type-wide search p99 (ms)", Unit.MILLIS),
+          new Row("searchTypeMatches", "  type-wide matches (Bundle.total)", Unit.COUNT),
+          new Row("searchTypeCpuMsPerOp", "  type-wide server CPU/op (ms)", Unit.MILLIS),
           new Row("heapUsedAfterSearchBytes", "heap used after the searches + GC (MiB)", Unit.MIB),
           new Row("stopSeconds", "graceful stop after the load (s)", Unit.SECONDS));
 

@@ -20,8 +20,9 @@ import java.util.stream.Stream;
 /**
  * Issue 5's scale run: grows one embedded ledger through the gateway's FHIR API to each of the
  * given sizes (in resource versions) and at each size measures, on the real jar as a child process:
- * start-up, heap after start-up, {@code verify}, patient+category search latency and the ledger on
- * disk. Usage: {@code java -cp benchmarks.jar org.healthgateway.bench.ScaleRun --help}.
+ * start-up, heap after start-up, {@code verify}, patient+category and type-wide search latency and
+ * server CPU per search, and the ledger on disk. Usage: {@code java -cp benchmarks.jar
+ * org.healthgateway.bench.ScaleRun --help}.
  */
 public final class ScaleRun {
 
@@ -34,8 +35,10 @@ public final class ScaleRun {
         --bundle-size N      entries per transaction Bundle (default 500)
         --concurrency N      Bundles in flight while loading (default 4)
         --category CODE      observation-category of the search (default laboratory)
-        --warmup N           searches before the measured ones (default 5)
-        --repeat N           measured searches (default 50)
+        --type-code CODE     LOINC code of the type-wide search Observation?code=..&_count=50
+                             (default 2339-0)
+        --warmup N           searches before the measured ones, per search (default 5)
+        --repeat N           measured searches, per search (default 50)
         --jvm-args "ARGS"    JVM options of the gateway and of verify, space-separated (default none)
         --json FILE          also write the figures as JSON (rewritten after every size)
       The work dir keeps data/, secrets/, logs/, scale-state.json (the patients written) and
@@ -43,6 +46,9 @@ public final class ScaleRun {
       ledger and reuses the figures of a size already measured. Loading runs the gateway with
       --gateway.validation=false; the measured start uses the gateway's defaults.
       """;
+
+  /** LOINC 2339-0, blood glucose: one of six laboratory tests, ~5.8% of the Observations. */
+  private static final String DEFAULT_TYPE_CODE = "2339-0";
 
   private static final Duration START_TIMEOUT = Duration.ofMinutes(30);
   private static final Duration VERIFY_TIMEOUT = Duration.ofHours(2);
@@ -92,6 +98,9 @@ public final class ScaleRun {
     header.put("availableProcessors", Runtime.getRuntime().availableProcessors());
     header.put("options", new LinkedHashMap<>(options));
     header.put("loadGatewayArgs", List.of("--gateway.validation=false"));
+    header.put(
+        "cpuMethod",
+        "utime+stime of the gateway JVM from /proc/<pid>/stat around the measured calls");
     header.put("heapMethod", "jcmd <pid> GC.run, then jcmd <pid> GC.heap_info (used)");
     Path measuredFile = workDir.resolve("scale-results.json");
     Map<Long, Map<String, Object>> measured = ScaleReport.readMeasured(measuredFile);
@@ -141,7 +150,8 @@ public final class ScaleRun {
                 gateway.demoEhr(),
                 state,
                 intOption("bundle-size", 500),
-                intOption("concurrency", 4));
+                intOption("concurrency", 4),
+                ServerCpu.of(gateway.pid()));
         PhaseStats stats = loader.load("load to " + size, size - present);
         Map<String, Object> m = stats.toMap();
         f.put("loadedVersions", m.get("resources"));
@@ -151,6 +161,9 @@ public final class ScaleRun {
         f.put("loadBundleP50Ms", m.get("latencyMsP50"));
         f.put("loadBundleP99Ms", m.get("latencyMsP99"));
         f.put("loadErrors", m.get("errors"));
+        if (m.get("serverCpuMs") instanceof Number cpuMs && stats.resources() > 0) {
+          f.put("loadCpuMsPerVersion", ScaleReport.round(cpuMs.doubleValue() / stats.resources()));
+        }
         f.put("loadAverageAfterLoad", loadAverage());
       } else {
         System.err.printf("the ledger already holds %,d resource versions: no load%n", present);
@@ -189,7 +202,10 @@ public final class ScaleRun {
       f.put("heapUsedBytes", memory.heapUsed());
       f.put("heapCommittedBytes", memory.heapCommitted());
       f.put("rssBytes", memory.rss());
-      searchFreshPatient(gateway.demoEhr(), f);
+      ServerCpu cpu = ServerCpu.of(gateway.pid());
+      FhirHttp http = gateway.demoEhr();
+      searchFreshPatient(http, cpu, f);
+      searchTypeWide(http, cpu, f);
       f.put("heapUsedAfterSearchBytes", gateway.memoryAfterFullGc().heapUsed());
       f.put("loadAverageAfterMeasure", loadAverage());
       gateway.stop();
@@ -197,7 +213,8 @@ public final class ScaleRun {
   }
 
   /** Searches a patient never searched before, so it has exactly its written resources. */
-  private void searchFreshPatient(FhirHttp http, Map<String, Object> f) throws Exception {
+  private void searchFreshPatient(FhirHttp http, ServerCpu cpu, Map<String, Object> f)
+      throws Exception {
     Map.Entry<Integer, String> patient = state.unsearchedPatient();
     if (patient == null) {
       throw new IllegalStateException(
@@ -207,8 +224,21 @@ public final class ScaleRun {
     f.put("searchPatientResources", state.perPatient());
     String category = options.getOrDefault("category", "laboratory");
     state.searched(patient.getKey());
-    new ScaleSearch(http, patient.getValue(), category)
+    ScaleSearch.patientCategory(http, patient.getValue(), category, cpu)
         .measure(intOption("warmup", 5), intOption("repeat", 50), f);
+  }
+
+  /**
+   * The type-wide search, after the patient one: its pages' patients get AuditEvents, so they are
+   * marked searched and no later size picks them for the patient search.
+   */
+  private void searchTypeWide(FhirHttp http, ServerCpu cpu, Map<String, Object> f)
+      throws Exception {
+    ScaleSearch search =
+        ScaleSearch.typeWide(http, options.getOrDefault("type-code", DEFAULT_TYPE_CODE), cpu);
+    search.measure(intOption("warmup", 5), intOption("repeat", 50), f);
+    f.put("searchTypePatients", search.subjects().size());
+    state.searchedByReference(search.subjects());
   }
 
   private List<Long> sizes() {

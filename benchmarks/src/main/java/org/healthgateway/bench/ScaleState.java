@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Collection;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -71,6 +72,25 @@ final class ScaleState {
   synchronized void searched(int number) throws IOException {
     searched.add(number);
     save();
+  }
+
+  /**
+   * Records as searched every complete patient among {@code references} ({@code Patient/<id>},
+   * relative or absolute): another search's AuditEvents went into their compartments.
+   *
+   * @return how many were newly marked
+   */
+  synchronized int searchedByReference(Collection<String> references) throws IOException {
+    int marked = 0;
+    for (Map.Entry<Integer, String> e : patients.entrySet()) {
+      String ref = "Patient/" + e.getValue();
+      boolean named = references.stream().anyMatch(r -> r.equals(ref) || r.endsWith("/" + ref));
+      if (named && searched.add(e.getKey())) {
+        marked++;
+      }
+    }
+    save();
+    return marked;
   }
 
   /** Records a patient whose every Bundle was written, and rewrites the file. */

@@ -11,10 +11,19 @@ import java.util.Map;
 
 /**
  * Search values taken from the data set itself, so the searches find something whatever the data:
- * the most frequent Observation category and the most frequent Observation codes, as URL-encoded
- * {@code system|code} tokens.
+ * the most frequent Observation category and the most frequent Observation codes (most frequent
+ * first), as URL-encoded {@code system|code} tokens ({@code |} as {@code %7C}: Tomcat refuses it
+ * raw in a query string).
  */
 record SearchTerms(String category, List<String> codes) {
+
+  /** How many codes {@link #scan} keeps. */
+  static final int MAX_CODES = 10;
+
+  /** The {@code n} most frequent codes (fewer if the data has fewer). */
+  List<String> codes(int n) {
+    return codes.subList(0, Math.min(n, codes.size()));
+  }
 
   static SearchTerms scan(Path dataDir) throws IOException {
     Map<String, Integer> categories = new HashMap<>();
@@ -31,7 +40,7 @@ record SearchTerms(String category, List<String> codes) {
         r.path("code").path("coding").forEach(c -> codes.merge(token(c), 1, Integer::sum));
       }
     }
-    return new SearchTerms(top(categories, 1).get(0), top(codes, 3));
+    return new SearchTerms(top(categories, 1).get(0), top(codes, MAX_CODES));
   }
 
   private static String token(JsonNode coding) {
