@@ -91,16 +91,23 @@ public final class AuditService implements AuditTrail, WriteListener, AutoClosea
 
   @Override
   public void accessed(String requester, List<VersionMeta> metas, String action) {
+    Instant now = Instant.now();
+    byPatient(metas, meta -> isLogged(requester, meta))
+        .forEach(
+            (patientId, versions) ->
+                record(new Access(requester, patientId, versions, action, null, now)));
+  }
+
+  /** The versions {@code logged} keeps, grouped by patient in the order they came. */
+  private static Map<String, List<VersionMeta>> byPatient(
+      List<VersionMeta> versions, java.util.function.Predicate<VersionMeta> logged) {
     Map<String, List<VersionMeta>> byPatient = new LinkedHashMap<>();
-    for (VersionMeta meta : metas) {
-      if (isLogged(requester, meta)) {
+    for (VersionMeta meta : versions) {
+      if (logged.test(meta)) {
         byPatient.computeIfAbsent(meta.patientId(), p -> new ArrayList<>()).add(meta);
       }
     }
-    Instant now = Instant.now();
-    byPatient.forEach(
-        (patientId, versions) ->
-            record(new Access(requester, patientId, versions, action, null, now)));
+    return byPatient;
   }
 
   private static boolean isLogged(String requester, VersionMeta meta) {
@@ -160,26 +167,21 @@ public final class AuditService implements AuditTrail, WriteListener, AutoClosea
       String recipient,
       String consent,
       List<VersionMeta> versions) {
-    Map<String, List<VersionMeta>> byPatient = new LinkedHashMap<>();
-    for (VersionMeta meta : versions) {
-      if (meta.patientId() != null) {
-        byPatient.computeIfAbsent(meta.patientId(), p -> new ArrayList<>()).add(meta);
-      }
-    }
     Instant now = Instant.now();
-    byPatient.forEach(
-        (patientId, metas) ->
-            record(
-                new Access(
-                    releaser,
-                    onBehalfOf,
-                    recipient,
-                    consent,
-                    patientId,
-                    metas,
-                    "release",
-                    null,
-                    now)));
+    byPatient(versions, meta -> meta.patientId() != null)
+        .forEach(
+            (patientId, metas) ->
+                record(
+                    new Access(
+                        releaser,
+                        onBehalfOf,
+                        recipient,
+                        consent,
+                        patientId,
+                        metas,
+                        "release",
+                        null,
+                        now)));
   }
 
   /**
