@@ -6,10 +6,13 @@ import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import com.nimbusds.jose.jwk.JWK;
 import java.util.List;
+import java.util.Optional;
 import org.healthgateway.keys.envelope.VersionMeta;
 import org.healthgateway.ledger.Checkpoint;
 import org.healthgateway.ledger.Ledger;
 import org.healthgateway.ledger.LedgerEntry;
+import org.healthgateway.ledger.RecordCodec;
+import org.healthgateway.ledger.RecordSignature;
 import org.healthgateway.ledger.TransactionCodec;
 import org.healthgateway.server.requester.Requester;
 import org.healthgateway.server.store.RecordStore;
@@ -22,7 +25,8 @@ import org.hl7.fhir.r4.model.StringType;
 
 /**
  * Ledger proofs over FHIR: {@code [type]/[id]/_history/[vid]/$verify} (inclusion proof of a version
- * under a signed checkpoint) and the server-level {@code $ledger-head}.
+ * under a signed checkpoint, and the signature of the record that holds it) and the server-level
+ * {@code $ledger-head}.
  */
 public final class LedgerOperations {
   private final RecordStore store;
@@ -53,7 +57,13 @@ public final class LedgerOperations {
     }
   }
 
-  /** Proof that the version's transaction is entry {@code index} of the signed tree. */
+  /**
+   * Proof that the version's transaction is entry {@code index} of the signed tree, and what its
+   * author signed: the record's leaf hashes ({@code recordLeafHash}, in order; the entry's is the
+   * one at {@code recordPosition}) and the record signature over {@link RecordCodec#signingInput}.
+   * An entry of the first format carries its own signature in {@code entry} instead and has no
+   * record parameters.
+   */
   public Parameters verify(String type, IIdType id, String requester) {
     if (!id.hasVersionIdPart()) {
       throw new InvalidRequestException(
@@ -89,6 +99,10 @@ public final class LedgerOperations {
           .setValue(new Base64BinaryType(entry.leafHash()));
       for (byte[] node : proof) {
         parameters.addParameter().setName("proof").setValue(new Base64BinaryType(node));
+      }
+      Optional<RecordSignature> record = ledger.recordSignature(meta.ledgerIndex());
+      if (record.isPresent()) {
+        addRecord(parameters, record.get(), meta.ledgerIndex());
       }
       parameters
           .addParameter()
@@ -133,6 +147,21 @@ public final class LedgerOperations {
     } catch (Exception e) {
       throw Errors.map(e);
     }
+  }
+
+  private static void addRecord(Parameters parameters, RecordSignature record, long index) {
+    parameters.addParameter().setName("recordAuthor").setValue(new StringType(record.author()));
+    parameters
+        .addParameter()
+        .setName("recordPosition")
+        .setValue(new IntegerType(record.position(index)));
+    for (byte[] leaf : record.leafHashes()) {
+      parameters.addParameter().setName("recordLeafHash").setValue(new Base64BinaryType(leaf));
+    }
+    parameters
+        .addParameter()
+        .setName("recordSignature")
+        .setValue(new StringType(record.signature()));
   }
 
   private static int toInt(long value) {
