@@ -8,9 +8,12 @@ import com.nimbusds.jose.jwk.JWK;
 import java.util.List;
 import java.util.Optional;
 import org.healthgateway.keys.envelope.VersionMeta;
+import org.healthgateway.keys.identity.Identities;
 import org.healthgateway.ledger.Checkpoint;
+import org.healthgateway.ledger.DetachedJws;
 import org.healthgateway.ledger.Ledger;
 import org.healthgateway.ledger.LedgerEntry;
+import org.healthgateway.ledger.LedgerException;
 import org.healthgateway.ledger.RecordCodec;
 import org.healthgateway.ledger.RecordSignature;
 import org.healthgateway.ledger.TransactionCodec;
@@ -33,17 +36,19 @@ public final class LedgerOperations {
   private final ResourceIndex index;
   private final Ledger ledger;
   private final JWK nodePublicKey;
+  private final Identities identities;
 
   /**
    * {@code store} decides whether the requester may read a version; the proofs come from the
-   * ledger.
+   * ledger; {@code identities} gives the node key and authors' public keys.
    */
   public LedgerOperations(
-      RecordStore store, ResourceIndex index, Ledger ledger, JWK nodePublicKey) {
+      RecordStore store, ResourceIndex index, Ledger ledger, Identities identities) {
     this.store = store;
     this.index = index;
     this.ledger = ledger;
-    this.nodePublicKey = nodePublicKey;
+    this.nodePublicKey = identities.nodeKey().toPublicJWK();
+    this.identities = identities;
   }
 
   /** The read rule: a key for the version and, for others than its owners, a consent now. */
@@ -149,7 +154,8 @@ public final class LedgerOperations {
     }
   }
 
-  private static void addRecord(Parameters parameters, RecordSignature record, long index) {
+  private void addRecord(Parameters parameters, RecordSignature record, long index)
+      throws LedgerException {
     parameters.addParameter().setName("recordAuthor").setValue(new StringType(record.author()));
     parameters
         .addParameter()
@@ -162,6 +168,14 @@ public final class LedgerOperations {
         .addParameter()
         .setName("recordSignature")
         .setValue(new StringType(record.signature()));
+    Optional<JWK> key = identities.signingKey(record.author());
+    Optional<String> kid = DetachedJws.keyId(record.signature());
+    if (key.isPresent() && kid.isPresent() && kid.get().equals(DetachedJws.thumbprint(key.get()))) {
+      parameters
+          .addParameter()
+          .setName("recordAuthorKey")
+          .setValue(new StringType(key.get().toPublicJWK().toJSONString()));
+    }
   }
 
   private static int toInt(long value) {

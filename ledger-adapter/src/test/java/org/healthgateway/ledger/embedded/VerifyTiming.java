@@ -12,6 +12,7 @@ import java.util.UUID;
 import org.healthgateway.ledger.CheckpointSigner;
 import org.healthgateway.ledger.DetachedJws;
 import org.healthgateway.ledger.Fixtures;
+import org.healthgateway.ledger.SeedKeys;
 import org.healthgateway.ledger.SignedRecord;
 import org.healthgateway.ledger.Transaction;
 import org.healthgateway.ledger.TransactionCodec;
@@ -37,20 +38,25 @@ final class VerifyTiming {
     int batchSize = Integer.parseInt(args[2]);
     boolean signed = args.length < 4 || args[3].equals("signed");
     JWK author = Fixtures.ec();
-    long t0 = System.nanoTime();
-    if (signed) {
-      writeSigned(dir, author, versions, batchSize);
+    // The fixed seed node key, so that a ledger written by one run verifies in the next.
+    if (Files.isDirectory(dir)) {
+      System.out.println("verifying the ledger already in " + dir);
     } else {
-      writeFirstFormat(dir, author, versions, batchSize);
+      long t0 = System.nanoTime();
+      if (signed) {
+        writeSigned(dir, author, versions, batchSize);
+      } else {
+        writeFirstFormat(dir, author, versions, batchSize);
+      }
+      System.out.printf(
+          "wrote %d versions (%s format) in %.1f s%n",
+          versions, signed ? "signed" : "first", (System.nanoTime() - t0) / 1e9);
     }
-    long t1 = System.nanoTime();
-    System.out.printf(
-        "wrote %d versions (%s format) in %.1f s%n",
-        versions, signed ? "signed" : "first", (t1 - t0) / 1e9);
-    for (int round = 0; round < 2; round++) {
+    int rounds = args.length < 5 ? 2 : Integer.parseInt(args[4]);
+    for (int round = 0; round < rounds; round++) {
       long s = System.nanoTime();
       LedgerVerifier.Verdict verdict =
-          LedgerVerifier.create(Fixtures.NODE_KEY.toPublicJWK(), Fixtures.NODE).verify(dir);
+          LedgerVerifier.create(SeedKeys.NODE_KEY.toPublicJWK(), Fixtures.NODE).verify(dir);
       double secs = (System.nanoTime() - s) / 1e9;
       System.out.printf(
           "verify: %s in %.2f s, %.0f versions/s%n", verdict.message(), secs, versions / secs);
@@ -62,11 +68,11 @@ final class VerifyTiming {
     try (EmbeddedLedger ledger =
         EmbeddedLedger.open(
             dir,
-            CheckpointSigner.of(Fixtures.NODE_KEY),
-            Fixtures.NODE_KEY.toPublicJWK(),
+            CheckpointSigner.of(SeedKeys.NODE_KEY),
+            SeedKeys.NODE_KEY.toPublicJWK(),
             EmbeddedLedger.Options.defaults())) {
       ledger.append(
-          Fixtures.record(Fixtures.NODE_KEY, Fixtures.unsignedIdentity("Practitioner/a", author)));
+          Fixtures.record(SeedKeys.NODE_KEY, Fixtures.unsignedIdentity("Practitioner/a", author)));
       TransactionSigner signer = DetachedJws.signer(author);
       Random random = new Random(1);
       for (int done = 0; done < versions; ) {
@@ -88,7 +94,10 @@ final class VerifyTiming {
     OutputStream out = Files.newOutputStream(dir.resolve(RecordFormat.segmentName(segment)));
     long written = 0;
     byte[] identity =
-        FirstFormat.record(List.of(Fixtures.identity("Practitioner/a", author.toPublicJWK())));
+        FirstFormat.record(
+            List.of(
+                Fixtures.signed(
+                    Fixtures.unsignedIdentity("Practitioner/a", author), SeedKeys.NODE_KEY)));
     out.write(identity);
     written += identity.length;
     for (int done = 0; done < versions; ) {
