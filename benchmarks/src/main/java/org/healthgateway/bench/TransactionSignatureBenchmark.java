@@ -2,11 +2,14 @@ package org.healthgateway.bench;
 
 import com.nimbusds.jose.jwk.JWK;
 import java.security.GeneralSecurityException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.healthgateway.keys.KeyPairs;
 import org.healthgateway.ledger.DetachedJws;
 import org.healthgateway.ledger.LedgerException;
 import org.healthgateway.ledger.SignatureVerifier;
+import org.healthgateway.ledger.SignedRecord;
 import org.healthgateway.ledger.Transaction;
 import org.healthgateway.ledger.TransactionCodec;
 import org.healthgateway.ledger.TransactionSigner;
@@ -20,9 +23,12 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * Signing and verifying one transaction (detached JWS over {@link TransactionCodec#signingInput}),
- * including the canonical encoding, with a signer and a verifier prepared once per key, as the
- * write path ({@code IdentityRegistry}) and {@code LedgerVerifier} keep them.
+ * Signing and verifying ledger records, with a signer and a verifier prepared once per key, as the
+ * write path ({@code TransactionSigning}) and {@code LedgerVerifier} keep them: {@code sign} is
+ * {@link SignedRecord#sign} of a record of {@code entries} resource versions (2 KiB payload each;
+ * their canonical encoding and leaf hashes included), {@code verify} the one signature check of
+ * such a record over its leaf hashes. Per version, divide by {@code entries}. {@code
+ * verifyFirstFormat} is the per-transaction check that records of the first format still need.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -33,30 +39,45 @@ public class TransactionSignatureBenchmark {
   @Param({"P-256", "RSA-3072"})
   String signingKey;
 
+  /** Versions per record: a single write, and a 500-entry Bundle as in the scale run. */
+  @Param({"1", "500"})
+  int entries;
+
   private TransactionSigner signer;
   private SignatureVerifier verifier;
-  private Transaction unsigned;
-  private Transaction signed;
+  private List<Transaction> unsigned;
+  private SignedRecord record;
+  private Transaction firstFormat;
 
   @Setup
   public void setUp() throws GeneralSecurityException, LedgerException {
     JWK privateKey = "P-256".equals(signingKey) ? KeyPairs.generateEc() : KeyPairs.generateRsa();
     signer = DetachedJws.signer(privateKey);
     verifier = DetachedJws.verifier(privateKey.toPublicJWK());
-    unsigned = Fixtures.resourceVersion(1);
-    signed = unsigned.withSignature(sign());
-    if (!verify()) {
+    unsigned = new ArrayList<>();
+    for (int i = 0; i < entries; i++) {
+      unsigned.add(Fixtures.resourceVersion(i));
+    }
+    record = sign();
+    Transaction one = unsigned.get(0);
+    firstFormat = one.withSignature(signer.sign(TransactionCodec.signingInput(one)));
+    if (!verify() || !verifyFirstFormat()) {
       throw new IllegalStateException("fixture signature does not verify");
     }
   }
 
   @Benchmark
-  public String sign() throws LedgerException {
-    return signer.sign(TransactionCodec.signingInput(unsigned));
+  public SignedRecord sign() throws LedgerException {
+    return SignedRecord.sign(unsigned, signer);
   }
 
   @Benchmark
   public boolean verify() {
-    return verifier.verify(TransactionCodec.signingInput(signed), signed.signature());
+    return verifier.verify(record.signingInput(), record.signature());
+  }
+
+  @Benchmark
+  public boolean verifyFirstFormat() {
+    return verifier.verify(TransactionCodec.signingInput(firstFormat), firstFormat.signature());
   }
 }

@@ -28,8 +28,9 @@ import org.hl7.fhir.r4.model.Parameters;
 
 /**
  * The answer of {@code $verify}, checked independently: the leaf hash is {@code SHA-256(0x00 ||
- * entry)}, the audit path leads to the root (RFC 9162 section 2.1.3.2), and the signed checkpoint
- * names the same root and size.
+ * entry)}, the audit path leads to the root (RFC 9162 section 2.1.3.2), the signed checkpoint names
+ * the same root and size, and the record's leaf hashes hold the entry's at its position, under one
+ * detached JWS by the author ({@link #recordSigningInput} is what it signs).
  */
 record LedgerProof(
     int index,
@@ -38,23 +39,45 @@ record LedgerProof(
     byte[] leafHash,
     List<byte[]> proof,
     byte[] rootHash,
-    String checkpoint) {
+    String checkpoint,
+    String recordAuthor,
+    int recordPosition,
+    List<byte[]> recordLeafHashes,
+    String recordSignature,
+    String recordAuthorKey) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
   static LedgerProof of(Parameters parameters) {
-    List<byte[]> proof = new ArrayList<>();
-    parameters.getParameter().stream()
-        .filter(p -> p.getName().equals("proof"))
-        .forEach(p -> proof.add(((Base64BinaryType) p.getValue()).getValue()));
     return new LedgerProof(
         integer(parameters, "index"),
         integer(parameters, "treeSize"),
         bytes(parameters, "entry"),
         bytes(parameters, "leafHash"),
-        proof,
+        allBytes(parameters, "proof"),
         bytes(parameters, "rootHash"),
-        parameters.getParameter("checkpoint").getValue().primitiveValue());
+        parameters.getParameter("checkpoint").getValue().primitiveValue(),
+        parameters.getParameter("recordAuthor").getValue().primitiveValue(),
+        integer(parameters, "recordPosition"),
+        allBytes(parameters, "recordLeafHash"),
+        parameters.getParameter("recordSignature").getValue().primitiveValue(),
+        parameters.getParameter("recordAuthorKey") == null
+            ? null
+            : parameters.getParameter("recordAuthorKey").getValue().primitiveValue());
+  }
+
+  /**
+   * What the record's author signed: {@code "HGRS" | 01 | u32 length | author | u32 N | N leaf
+   * hashes} (ledger-adapter/README.md, "Signed record").
+   */
+  byte[] recordSigningInput() {
+    byte[] author = recordAuthor.getBytes(StandardCharsets.UTF_8);
+    java.nio.ByteBuffer input =
+        java.nio.ByteBuffer.allocate(13 + author.length + 32 * recordLeafHashes.size());
+    input.put("HGRS".getBytes(StandardCharsets.US_ASCII)).put((byte) 1);
+    input.putInt(author.length).put(author).putInt(recordLeafHashes.size());
+    recordLeafHashes.forEach(input::put);
+    return input.array();
   }
 
   /**
@@ -68,6 +91,24 @@ record LedgerProof(
         .isEqualTo(Rfc9162Proofs.leafHash(entry));
     assertThat(Rfc9162Proofs.verifyInclusion(index, treeSize, leafHash, proof, rootHash))
         .as("RFC 9162 inclusion proof of leaf %d in tree of %d", index, treeSize)
+        .isTrue();
+    assertThat(recordLeafHashes.get(recordPosition))
+        .as("the record's leaf hash at recordPosition is the entry's")
+        .isEqualTo(leafHash);
+    assertThat(new String(entry, StandardCharsets.ISO_8859_1))
+        .as("the entry names the record's author")
+        .contains(recordAuthor);
+    assertThat(recordSignature)
+        .as("record signature: detached JWS")
+        .matches("[\\w-]+\\.\\.[\\w-]+");
+    assertThat(recordAuthorKey).as("recordAuthorKey of a fresh author").isNotNull();
+    String[] record = recordSignature.split("\\.", -1);
+    JsonNode recordHeader = JSON.readTree(Base64.getUrlDecoder().decode(record[0]));
+    record[1] = Base64.getUrlEncoder().withoutPadding().encodeToString(recordSigningInput());
+    assertThat(
+            verifySignature(
+                recordHeader.path("alg").asText(), JSON.readTree(recordAuthorKey), record))
+        .as("record signature by %s over its leaf hashes", recordAuthor)
         .isTrue();
     String[] parts = checkpoint.split("\\.", -1);
     assertThat(parts).as("checkpoint JWS compact serialization").hasSize(3);
@@ -99,13 +140,13 @@ record LedgerProof(
           verifier.setParameter(
               new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1));
         }
-        default -> throw new AssertionError("checkpoint signed with unexpected alg " + alg);
+        default -> throw new AssertionError("signed with unexpected alg " + alg);
       }
       verifier.initVerify(publicKey(jwk));
       verifier.update(input);
       return verifier.verify(signature);
     } catch (GeneralSecurityException e) {
-      throw new AssertionError("cannot verify checkpoint signature: " + e, e);
+      throw new AssertionError("cannot verify signature: " + e, e);
     }
   }
 
@@ -139,6 +180,14 @@ record LedgerProof(
   private static int integer(Parameters parameters, String name) {
     assertThat(parameters.getParameter(name)).as("parameter %s", name).isNotNull();
     return ((IntegerType) parameters.getParameter(name).getValue()).getValue();
+  }
+
+  private static List<byte[]> allBytes(Parameters parameters, String name) {
+    List<byte[]> values = new ArrayList<>();
+    parameters.getParameter().stream()
+        .filter(p -> p.getName().equals(name))
+        .forEach(p -> values.add(((Base64BinaryType) p.getValue()).getValue()));
+    return values;
   }
 
   private static byte[] bytes(Parameters parameters, String name) {

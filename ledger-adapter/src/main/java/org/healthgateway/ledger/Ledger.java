@@ -1,23 +1,33 @@
 package org.healthgateway.ledger;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
- * An append-only, tamper-evident log of signed transactions (RFC 9162 Merkle tree over the
- * canonical transaction bytes). Implementations: the embedded segment-file log and the EVM adapter.
- * All methods are thread-safe.
+ * An append-only, tamper-evident log of transactions (RFC 9162 Merkle tree over the canonical
+ * transaction bytes), written in signed records: one author's signature over the leaf hashes of the
+ * transactions of one {@link #append}. Implementations: the embedded segment-file log and the EVM
+ * adapter. All methods are thread-safe.
  */
 public interface Ledger extends AutoCloseable {
 
   /**
-   * Appends the transactions as one atomic unit and returns their indexes. When this returns the
-   * entries are durable (fsync'd, or confirmed at the configured depth); after a crash either all
-   * of them are in the log or none.
+   * Appends the record's transactions as one atomic unit and returns their indexes, consecutive and
+   * in the record's order. When this returns the entries are durable (fsync'd, or confirmed at the
+   * configured depth); after a crash either all of them are in the log or none. The record is
+   * signed before the call ({@link SignedRecord#sign}), in the caller's thread.
    *
    * @throws LedgerException if the entries could not be made durable; none of them is then in the
    *     log
    */
-  List<Long> append(List<Transaction> transactions) throws LedgerException;
+  List<Long> append(SignedRecord record) throws LedgerException;
+
+  /**
+   * The signature of the record holding entry {@code index}, for a reader who checks that one
+   * entry's author; empty if the entry is of the first format, whose transactions carry their own
+   * signature.
+   */
+  Optional<RecordSignature> recordSignature(long index) throws LedgerException;
 
   /** Number of entries. */
   long size();

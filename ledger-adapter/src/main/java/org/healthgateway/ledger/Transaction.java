@@ -21,8 +21,9 @@ import java.util.Objects;
  * @param payload ciphertext, or public content for directory resources, identities and key
  *     releases; empty for deletions
  * @param wrappedKeys keys wrapped for readers of the payload
- * @param signature detached JWS compact serialization (RFC 7515 appendix F) by the author's key
- *     over {@link TransactionCodec#signingInput}; empty while unsigned
+ * @param signature empty in a {@link SignedRecord}, whose one signature covers all its
+ *     transactions; in records of the first format, a detached JWS compact serialization (RFC 7515
+ *     appendix F) by the author's key over {@link TransactionCodec#signingInput}
  */
 @SuppressWarnings("ArrayRecordComponent") // equals, hashCode and accessors use the bytes
 public record Transaction(

@@ -147,7 +147,7 @@ public final class TransactionCodec {
         signature);
   }
 
-  private static int readCount(ByteBuffer in, int max) {
+  static int readCount(ByteBuffer in, int max) {
     int count = in.getInt();
     if (count < 0 || count > max) {
       throw new IllegalArgumentException("count " + Integer.toUnsignedString(count) + " > " + max);
@@ -155,7 +155,7 @@ public final class TransactionCodec {
     return count;
   }
 
-  private static byte[] readBytes(ByteBuffer in, int max) {
+  static byte[] readBytes(ByteBuffer in, int max) {
     int length = readCount(in, max);
     if (length > in.remaining()) {
       throw new IllegalArgumentException("length " + length + " beyond end of input");
@@ -165,7 +165,7 @@ public final class TransactionCodec {
     return bytes;
   }
 
-  private static String readString(ByteBuffer in, int max) throws CharacterCodingException {
+  static String readString(ByteBuffer in, int max) throws CharacterCodingException {
     byte[] bytes = readBytes(in, max);
     if (isAscii(bytes)) {
       // Nearly every string (references, pseudonyms, codes, JWS) is ASCII, which is always valid
@@ -233,7 +233,7 @@ public final class TransactionCodec {
     out.write(value);
   }
 
-  private static void writeString(DataOutputStream out, String value, int max) throws IOException {
+  static void writeString(DataOutputStream out, String value, int max) throws IOException {
     try {
       ByteBuffer utf8 =
           StandardCharsets.UTF_8

@@ -52,20 +52,36 @@ public final class Fixtures {
     return unsigned.withSignature(DetachedJws.sign(key, TransactionCodec.signingInput(unsigned)));
   }
 
-  /** The node-signed IDENTITY transaction binding {@code subject} to {@code publicKey}. */
+  /** Signs the transactions as one record with {@code key}. */
+  public static SignedRecord record(JWK key, List<Transaction> unsigned) throws LedgerException {
+    return SignedRecord.sign(unsigned, DetachedJws.signer(key));
+  }
+
+  /** Signs the transactions as one record with {@code key}. */
+  public static SignedRecord record(JWK key, Transaction... unsigned) throws LedgerException {
+    return record(key, List.of(unsigned));
+  }
+
+  /**
+   * The node-signed IDENTITY transaction binding {@code subject} to {@code publicKey}, signed on
+   * its own as in records of the first format.
+   */
   public static Transaction identity(String subject, JWK publicKey) throws LedgerException {
-    Transaction unsigned =
-        new Transaction(
-            TransactionType.IDENTITY,
-            subject,
-            "",
-            List.of(),
-            NODE,
-            Instant.ofEpochMilli(1_700_000_000_000L),
-            new byte[0],
-            publicKey.toPublicJWK().toJSONString().getBytes(StandardCharsets.UTF_8),
-            List.of(),
-            "");
-    return signed(unsigned, NODE_KEY);
+    return signed(unsignedIdentity(subject, publicKey), NODE_KEY);
+  }
+
+  /** The IDENTITY transaction binding {@code subject} to {@code publicKey}, unsigned. */
+  public static Transaction unsignedIdentity(String subject, JWK publicKey) {
+    return new Transaction(
+        TransactionType.IDENTITY,
+        subject,
+        "",
+        List.of(),
+        NODE,
+        Instant.ofEpochMilli(1_700_000_000_000L),
+        new byte[0],
+        publicKey.toPublicJWK().toJSONString().getBytes(StandardCharsets.UTF_8),
+        List.of(),
+        "");
   }
 }

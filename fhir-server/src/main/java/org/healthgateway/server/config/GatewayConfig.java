@@ -271,7 +271,7 @@ public class GatewayConfig {
   @Bean
   LedgerOperations ledgerOperations(
       RecordStore store, ResourceIndex index, Ledger ledger, Identities identities) {
-    return new LedgerOperations(store, index, ledger, identities.nodeKey().toPublicJWK());
+    return new LedgerOperations(store, index, ledger, identities);
   }
 
   /** FHIR Subscriptions: reloaded from the ledger, told of every write, websocket handler. */

@@ -15,6 +15,7 @@ import org.healthgateway.keys.log.KeyLogException;
 import org.healthgateway.keys.log.WrappedKey;
 import org.healthgateway.ledger.Ledger;
 import org.healthgateway.ledger.LedgerException;
+import org.healthgateway.ledger.SignedRecord;
 import org.healthgateway.ledger.Transaction;
 import org.healthgateway.ledger.TransactionType;
 
@@ -47,18 +48,17 @@ public final class LedgerKeyLog implements KeyLog {
     List<Transaction> txs = new ArrayList<>(facts.size());
     for (GrantFact fact : facts) {
       txs.add(
-          sign(
-              new Transaction(
-                  TransactionType.KEY_RELEASE,
-                  fact.recipient(),
-                  fact.pseudonym(),
-                  List.of(),
-                  Identities.NODE,
-                  Instant.now(),
-                  new byte[0],
-                  fact.statement(),
-                  fact.keys().stream().map(LedgerKeyLog::toLedger).toList(),
-                  "")));
+          new Transaction(
+              TransactionType.KEY_RELEASE,
+              fact.recipient(),
+              fact.pseudonym(),
+              List.of(),
+              Identities.NODE,
+              Instant.now(),
+              new byte[0],
+              fact.statement(),
+              fact.keys().stream().map(LedgerKeyLog::toLedger).toList(),
+              ""));
     }
     return append(txs);
   }
@@ -72,20 +72,19 @@ public final class LedgerKeyLog implements KeyLog {
     }
   }
 
-  /** The node's signed IDENTITY transaction for a fact (the genesis entry, among others). */
-  public Transaction identityTransaction(IdentityFact fact) throws KeyLogException {
-    return sign(
-        new Transaction(
-            TransactionType.IDENTITY,
-            fact.subject(),
-            fact.pseudonym(),
-            List.of(),
-            Identities.NODE,
-            Instant.now(),
-            new byte[0],
-            fact.publicKey().toJSONString().getBytes(StandardCharsets.UTF_8),
-            List.of(),
-            ""));
+  /** The node's IDENTITY transaction for a fact, unsigned. */
+  private static Transaction identityTransaction(IdentityFact fact) {
+    return new Transaction(
+        TransactionType.IDENTITY,
+        fact.subject(),
+        fact.pseudonym(),
+        List.of(),
+        Identities.NODE,
+        Instant.now(),
+        new byte[0],
+        fact.publicKey().toJSONString().getBytes(StandardCharsets.UTF_8),
+        List.of(),
+        "");
   }
 
   /** The identity fact an IDENTITY transaction records. */
@@ -121,17 +120,19 @@ public final class LedgerKeyLog implements KeyLog {
     return new org.healthgateway.ledger.WrappedKey(key.keyId(), key.algorithm(), key.wrapped());
   }
 
-  private Transaction sign(Transaction unsigned) throws KeyLogException {
-    try {
-      return signing.sign(unsigned, Identities.NODE);
-    } catch (LedgerException | GeneralSecurityException e) {
-      throw new KeyLogException("cannot sign a key fact", e);
-    }
-  }
-
+  /** Appends the node's transactions as one record, signed by the node. */
   private List<Long> append(List<Transaction> txs) throws KeyLogException {
+    if (txs.isEmpty()) {
+      return List.of();
+    }
+    SignedRecord record;
     try {
-      return ledger.append(txs);
+      record = signing.sign(txs, Identities.NODE);
+    } catch (LedgerException | GeneralSecurityException e) {
+      throw new KeyLogException("cannot sign key facts", e);
+    }
+    try {
+      return ledger.append(record);
     } catch (LedgerException e) {
       throw new KeyLogException("cannot record key facts", e);
     }

@@ -32,6 +32,7 @@ import org.healthgateway.keys.log.KeyLogException;
 import org.healthgateway.ledger.Ledger;
 import org.healthgateway.ledger.LedgerEntry;
 import org.healthgateway.ledger.LedgerException;
+import org.healthgateway.ledger.SignedRecord;
 import org.healthgateway.ledger.Transaction;
 import org.healthgateway.ledger.TransactionType;
 import org.healthgateway.mappings.DataCategories;
@@ -43,11 +44,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns resource versions into signed ledger transactions and back. Clinical resources (those in
- * the Patient compartment) are sealed with a fresh data key per version whose wrapped copies sit
- * under the grant keys of the patient and the author; directory resources are stored in clear and
- * signed. Owner-only types ({@link ReadRule#OWNER_ONLY_TYPES}: Subscription) are sealed the same
- * way, for their author alone. Sealing, opening, grants and identities are the key broker's ({@link
+ * Turns resource versions into ledger transactions and back, one record signed by its author per
+ * write (a version, or every version of a Bundle transaction). Clinical resources (those in the
+ * Patient compartment) are sealed with a fresh data key per version whose wrapped copies sit under
+ * the grant keys of the patient and the author; directory resources are stored in clear and signed.
+ * Owner-only types ({@link ReadRule#OWNER_ONLY_TYPES}: Subscription) are sealed the same way, for
+ * their author alone. Sealing, opening, grants and identities are the key broker's ({@link
  * Envelope}, {@link GrantRing}, {@link Identities}); who may read is its {@link ReadRule}. This
  * class records and finds versions on the ledger.
  */
@@ -109,7 +111,7 @@ public final class RecordStore {
   /** Rebuilds the in-memory state from the ledger; writes the node identity on a new ledger. */
   public void open() throws LedgerException, KeyLogException {
     if (ledger.size() == 0) {
-      ledger.append(List.of(keyLog.identityTransaction(identities.nodeIdentity())));
+      keyLog.appendIdentities(List.of(identities.nodeIdentity()));
     }
     ledger.scan(0, this::apply);
     LOG.info(
@@ -257,8 +259,9 @@ public final class RecordStore {
     for (int i = 0; i < writes.size(); i++) {
       txs.add(transaction(writes.get(i), patients.get(i), author, now));
     }
+    SignedRecord record = signing.sign(txs, author);
     Timer.Sample sample = Timer.start(meters);
-    List<Long> indexes = ledger.append(txs);
+    List<Long> indexes = ledger.append(record);
     sample.stop(meters.timer("gateway.ledger.append", "batch", batchBucket(txs.size())));
     meters.summary("gateway.ledger.append.batch.size").record(txs.size());
     List<VersionMeta> metas = new ArrayList<>(txs.size());
@@ -278,19 +281,17 @@ public final class RecordStore {
       throws LedgerException, KeyLogException, GeneralSecurityException {
     String pseudonym = patientId == null ? "" : pseudonymOf(patientId);
     if (write.isDeletion()) {
-      return signing.sign(
-          new Transaction(
-              TransactionType.RESOURCE_VERSION,
-              write.versionedReference(),
-              pseudonym,
-              List.of(),
-              author,
-              now,
-              new byte[0],
-              new byte[0],
-              List.of(),
-              ""),
-          author);
+      return new Transaction(
+          TransactionType.RESOURCE_VERSION,
+          write.versionedReference(),
+          pseudonym,
+          List.of(),
+          author,
+          now,
+          new byte[0],
+          new byte[0],
+          List.of(),
+          "");
     }
     IBaseResource resource = write.resource();
     resource.getMeta().setVersionId(Long.toString(write.version()));
@@ -310,19 +311,17 @@ public final class RecordStore {
       payload = sealed.payload();
       wrapped = sealed.keys().stream().map(LedgerKeyLog::toLedger).toList();
     }
-    return signing.sign(
-        new Transaction(
-            TransactionType.RESOURCE_VERSION,
-            write.versionedReference(),
-            pseudonym,
-            categories,
-            author,
-            now,
-            sha256(plaintext),
-            payload,
-            wrapped,
-            ""),
-        author);
+    return new Transaction(
+        TransactionType.RESOURCE_VERSION,
+        write.versionedReference(),
+        pseudonym,
+        categories,
+        author,
+        now,
+        sha256(plaintext),
+        payload,
+        wrapped,
+        "");
   }
 
   /**

@@ -2,16 +2,20 @@ package org.healthgateway.server.store;
 
 import com.nimbusds.jose.jwk.JWK;
 import java.security.GeneralSecurityException;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.healthgateway.keys.identity.Identities;
 import org.healthgateway.ledger.DetachedJws;
 import org.healthgateway.ledger.LedgerException;
+import org.healthgateway.ledger.SignedRecord;
 import org.healthgateway.ledger.Transaction;
-import org.healthgateway.ledger.TransactionCodec;
 import org.healthgateway.ledger.TransactionSigner;
 
-/** Signs ledger transactions with the author's signing key this node holds. */
+/**
+ * Signs ledger records with the author's signing key this node holds: one signature per record (one
+ * ledger append), over the leaf hashes of its transactions.
+ */
 public final class TransactionSigning {
   private final Identities identities;
   // Prepared signers by kid (the keystore's JWKs carry their thumbprint): converting a key and
@@ -22,8 +26,13 @@ public final class TransactionSigning {
     this.identities = identities;
   }
 
-  /** Signs a transaction with the private key of {@code author} held by this node. */
-  public Transaction sign(Transaction unsigned, String author)
+  /**
+   * Signs the unsigned transactions of {@code author} as one record with the private key of {@code
+   * author} held by this node.
+   *
+   * @throws IllegalArgumentException if a transaction is of another author or already signed
+   */
+  public SignedRecord sign(List<Transaction> unsigned, String author)
       throws LedgerException, GeneralSecurityException {
     JWK key =
         identities
@@ -34,6 +43,12 @@ public final class TransactionSigning {
       signer = DetachedJws.signer(key);
       signers.put(key.getKeyID(), signer);
     }
-    return unsigned.withSignature(signer.sign(TransactionCodec.signingInput(unsigned)));
+    for (Transaction tx : unsigned) {
+      if (!tx.author().equals(author)) {
+        throw new IllegalArgumentException(
+            "a record of " + author + " holds one of " + tx.author());
+      }
+    }
+    return SignedRecord.sign(unsigned, signer);
   }
 }

@@ -147,6 +147,6 @@ class SubscriptionSealingTest {
             plaintext,
             List.of(),
             "");
-    ledger.append(List.of(node.signing.sign(unsigned, author)));
+    ledger.append(node.signing.sign(List.of(unsigned), author));
   }
 }

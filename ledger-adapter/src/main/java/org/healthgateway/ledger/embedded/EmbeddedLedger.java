@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,9 +35,11 @@ import org.healthgateway.ledger.Ledger;
 import org.healthgateway.ledger.LedgerCorruptedException;
 import org.healthgateway.ledger.LedgerEntry;
 import org.healthgateway.ledger.LedgerException;
+import org.healthgateway.ledger.RecordCodec;
+import org.healthgateway.ledger.RecordSignature;
 import org.healthgateway.ledger.Rfc9162;
 import org.healthgateway.ledger.Rfc9162MerkleTree;
-import org.healthgateway.ledger.Transaction;
+import org.healthgateway.ledger.SignedRecord;
 import org.healthgateway.ledger.TransactionCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -101,6 +104,7 @@ public final class EmbeddedLedger implements Ledger {
   private final Options options;
   private final Rfc9162MerkleTree tree;
   private final OffsetIndex offsets;
+  private final RecordIndex records;
   private final Map<Integer, FileChannel> readChannels = new ConcurrentHashMap<>();
   private final CheckpointLog checkpointLog;
   private final FileChannel lockChannel;
@@ -121,6 +125,7 @@ public final class EmbeddedLedger implements Ledger {
     this.options = options;
     this.tree = recovery.tree;
     this.offsets = recovery.offsets;
+    this.records = recovery.records;
     this.size = tree.size();
     this.checkpointLog = recovery.checkpointLog;
     this.latest = recovery.latest;
@@ -172,53 +177,102 @@ public final class EmbeddedLedger implements Ledger {
   }
 
   @Override
-  public List<Long> append(List<Transaction> transactions) throws LedgerException {
-    if (transactions.isEmpty()) {
-      return List.of();
-    }
-    List<byte[]> encoded = new ArrayList<>(transactions.size());
-    List<byte[]> leafHashes = new ArrayList<>(transactions.size());
-    int[] lengths = new int[transactions.size()];
-    byte[] record;
+  public List<Long> append(SignedRecord record) throws LedgerException {
+    byte[] framed;
+    int[] entryOffsets;
     try {
-      for (Transaction tx : transactions) {
-        byte[] bytes = TransactionCodec.encode(tx);
-        lengths[encoded.size()] = bytes.length;
-        encoded.add(bytes);
-        leafHashes.add(Rfc9162.leafHash(bytes));
+      byte[] body = RecordCodec.encode(record);
+      if (body.length > options.maxRecordBytes()) {
+        throw new LedgerException("batch exceeds " + options.maxRecordBytes() + " bytes");
       }
-      record = RecordFormat.encode(encoded);
+      int[] bodyOffsets = RecordCodec.parse(body, 0, body.length).entryOffsets();
+      entryOffsets = new int[bodyOffsets.length];
+      for (int j = 0; j < bodyOffsets.length; j++) {
+        entryOffsets[j] = RecordFormat.HEADER_BYTES + bodyOffsets[j];
+      }
+      framed = RecordFormat.frame(body);
     } catch (IllegalArgumentException e) {
-      throw new LedgerException("invalid transaction: " + e.getMessage(), e);
-    }
-    if (record.length - RecordFormat.HEADER_BYTES > options.maxRecordBytes()) {
-      throw new LedgerException("batch exceeds " + options.maxRecordBytes() + " bytes");
+      throw new LedgerException("invalid record: " + e.getMessage(), e);
     }
     CompletableFuture<Long> done = new CompletableFuture<>();
     state.readLock().lock();
     try {
       ensureOpen();
-      commit.submit(new GroupCommit.Pending(record, leafHashes, lengths, done));
+      commit.submit(new GroupCommit.Pending(framed, record.leafHashes(), entryOffsets, done));
     } finally {
       state.readLock().unlock();
     }
     long first = await(done);
-    List<Long> indexes = new ArrayList<>(transactions.size());
-    for (int j = 0; j < transactions.size(); j++) {
+    List<Long> indexes = new ArrayList<>(record.size());
+    for (int j = 0; j < record.size(); j++) {
       indexes.add(first + j);
     }
     return indexes;
   }
 
   /** Called by the writer thread once a record is durable. */
-  private long publish(List<byte[]> leafHashes, long[] locations) {
+  private long publish(List<byte[]> leafHashes, long[] locations, long recordLocation) {
     long first = tree.size();
+    records.add(first, recordLocation);
     for (int j = 0; j < locations.length; j++) {
       offsets.add(locations[j]);
       tree.append(leafHashes.get(j));
     }
     size = tree.size();
     return first;
+  }
+
+  /**
+   * Reads the header of the record holding entry {@code index} from disk; its leaf hashes must be
+   * the tree's, else the record changed on disk since the ledger was opened.
+   */
+  @Override
+  public Optional<RecordSignature> recordSignature(long index) throws LedgerException {
+    ensureOpen();
+    checkIndex(index, size);
+    long[] record = records.find(index);
+    long firstIndex = record[0];
+    try {
+      FileChannel channel = readChannel(RecordFormat.segmentOf(record[1]));
+      long body = RecordFormat.offsetOf(record[1]) + RecordFormat.HEADER_BYTES;
+      int length = readAt(channel, body - RecordFormat.HEADER_BYTES, 4).getInt();
+      byte[] start = readAt(channel, body, 9).array();
+      if (!RecordCodec.isRecord(start, 0, start.length)) {
+        return Optional.empty();
+      }
+      int authorLength = ByteBuffer.wrap(start, 5, 4).getInt();
+      int entries = readAt(channel, body + 9 + authorLength, 4).getInt();
+      long hashesEnd = body + 13L + authorLength + 32L * entries;
+      int signatureLength = readAt(channel, hashesEnd, 4).getInt();
+      long headerLength = hashesEnd + 4L + signatureLength - body;
+      if (authorLength < 0
+          || entries < 1
+          || signatureLength < 0
+          || headerLength > Math.min(length, options.maxRecordBytes())) {
+        throw LogScanner.corrupted(firstIndex, "record header changed on disk");
+      }
+      byte[] header = readAt(channel, body, (int) headerLength).array();
+      RecordCodec.Header parsed;
+      try {
+        parsed = RecordCodec.parseHeader(header, 0, header.length);
+      } catch (LedgerException e) {
+        throw new LedgerCorruptedException(
+            firstIndex, "ledger corrupted at entry " + firstIndex + ": record header changed", e);
+      }
+      List<byte[]> leafHashes = parsed.leafHashes();
+      for (int j = 0; j < leafHashes.size(); j++) {
+        if (firstIndex + j >= size
+            || !MessageDigest.isEqual(leafHashes.get(j), tree.leafHash(firstIndex + j))) {
+          throw LogScanner.corrupted(firstIndex + j, "record header changed on disk");
+        }
+      }
+      return Optional.of(
+          new RecordSignature(firstIndex, parsed.author(), leafHashes, parsed.signature()));
+    } catch (ClosedChannelException e) {
+      throw new LedgerException("ledger closed", e);
+    } catch (IOException e) {
+      throw new LedgerException("cannot read the record of entry " + index, e);
+    }
   }
 
   @Override

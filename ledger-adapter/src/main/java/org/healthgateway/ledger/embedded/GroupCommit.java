@@ -19,16 +19,19 @@ final class GroupCommit {
 
   private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
 
-  /** One {@code append} call: its record, its entries' leaf hashes and sizes, its result. */
+  /**
+   * One {@code append} call: its framed record, its entries' leaf hashes and where each entry's
+   * length prefix is from the start of the record, its result.
+   */
   @SuppressWarnings("ArrayRecordComponent") // handed to the writer thread, never compared
   record Pending(
-      byte[] record, List<byte[]> leafHashes, int[] entryLengths, CompletableFuture<Long> done) {}
+      byte[] record, List<byte[]> leafHashes, int[] entryOffsets, CompletableFuture<Long> done) {}
 
   /** Makes durable entries visible; called by the writer thread after fsync, in log order. */
   @FunctionalInterface
   interface Publisher {
     /** Returns the index of the first published entry. */
-    long publish(List<byte[]> leafHashes, long[] locations);
+    long publish(List<byte[]> leafHashes, long[] locations, long recordLocation);
   }
 
   private static final Pending STOP = new Pending(new byte[0], List.of(), new int[0], null);
@@ -102,10 +105,10 @@ final class GroupCommit {
       return;
     }
     SegmentWriter.Mark mark = writer.mark();
-    List<long[]> locations = new ArrayList<>(batch.size());
+    long[] recordLocations = new long[batch.size()];
     try {
-      for (Pending pending : batch) {
-        locations.add(entryLocations(writer.write(pending.record()), pending.entryLengths()));
+      for (int k = 0; k < batch.size(); k++) {
+        recordLocations[k] = writer.write(batch.get(k).record());
       }
       writer.force();
     } catch (IOException | RuntimeException e) {
@@ -116,7 +119,10 @@ final class GroupCommit {
     }
     for (int k = 0; k < batch.size(); k++) {
       Pending pending = batch.get(k);
-      pending.done().complete(publisher.publish(pending.leafHashes(), locations.get(k)));
+      long[] locations = entryLocations(recordLocations[k], pending.entryOffsets());
+      pending
+          .done()
+          .complete(publisher.publish(pending.leafHashes(), locations, recordLocations[k]));
     }
   }
 
@@ -130,13 +136,12 @@ final class GroupCommit {
     }
   }
 
-  private static long[] entryLocations(long recordLocation, int[] entryLengths) {
+  private static long[] entryLocations(long recordLocation, int[] entryOffsets) {
     int segment = RecordFormat.segmentOf(recordLocation);
-    long offset = RecordFormat.offsetOf(recordLocation) + RecordFormat.HEADER_BYTES + 4;
-    long[] locations = new long[entryLengths.length];
-    for (int j = 0; j < entryLengths.length; j++) {
-      locations[j] = RecordFormat.location(segment, offset);
-      offset += 4L + entryLengths[j];
+    long offset = RecordFormat.offsetOf(recordLocation);
+    long[] locations = new long[entryOffsets.length];
+    for (int j = 0; j < entryOffsets.length; j++) {
+      locations[j] = RecordFormat.location(segment, offset + entryOffsets[j]);
     }
     return locations;
   }

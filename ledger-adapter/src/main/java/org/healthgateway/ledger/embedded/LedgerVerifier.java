@@ -15,7 +15,7 @@ import org.healthgateway.ledger.Checkpoint;
 import org.healthgateway.ledger.DetachedJws;
 import org.healthgateway.ledger.LedgerCorruptedException;
 import org.healthgateway.ledger.LedgerException;
-import org.healthgateway.ledger.Rfc9162;
+import org.healthgateway.ledger.RecordCodec;
 import org.healthgateway.ledger.Rfc9162MerkleTree;
 import org.healthgateway.ledger.SignatureVerifier;
 import org.healthgateway.ledger.Transaction;
@@ -24,13 +24,16 @@ import org.healthgateway.ledger.TransactionType;
 
 /**
  * Checks a ledger directory offline, trusting only the node's public key: every record's CRC, every
- * transaction's encoding and author signature, every checkpoint's signature and root.
+ * transaction's encoding, every record's author signature (one per signed record over its leaf
+ * hashes, which must be its entries'; one per transaction in records of the first format), every
+ * checkpoint's signature and root.
  *
  * <p>Authors' keys come from the log itself: IDENTITY transactions, signed by the node, carry in
- * their payload the public JWK of their subject. A transaction is verified by the key of its author
- * whose RFC 7638 thumbprint is the {@code kid} of its signature; a later IDENTITY for the same
- * subject adds a key and keeps the earlier ones. The directory is only read, never repaired: a torn
- * tail is reported like any other damage.
+ * their payload the public JWK of their subject. A signature is verified by the key of its author
+ * whose RFC 7638 thumbprint is the {@code kid} of the JWS; a later IDENTITY for the same subject
+ * adds a key and keeps the earlier ones. A changed entry is named by the leaf hash it no longer
+ * matches; a bad record signature is charged to the record's first entry. The directory is only
+ * read, never repaired: a torn tail is reported like any other damage.
  */
 public final class LedgerVerifier {
 
@@ -79,7 +82,7 @@ public final class LedgerVerifier {
                 dir,
                 maxRecordBytes,
                 keys,
-                (index, location, entry) -> tree.append(Rfc9162.leafHash(entry)));
+                (index, location, entry, leafHash) -> tree.append(leafHash));
       } catch (LedgerCorruptedException e) {
         Verdict badSignature = keys.badSignatureBefore(e.index());
         return badSignature != null ? badSignature : corrupted(tree, e);
@@ -120,22 +123,31 @@ public final class LedgerVerifier {
     return new Verdict(false, tree.size(), 0, e.index(), e.getMessage());
   }
 
-  /** A signature left to check: the entry's index, its author's key and what was signed. */
+  /**
+   * A signature left to check: the index of the first entry it covers, its author's key and what
+   * was signed.
+   */
   @SuppressWarnings("ArrayRecordComponent") // a queued check, never compared
   private record Pending(
       long index, String author, SignatureVerifier verifier, byte[] input, String jws) {}
 
   /**
-   * Checks each entry as the scan hands it over: decodes it and finds its author's key in log order
-   * (IDENTITY transactions are verified and learnt at once, because later entries may need their
-   * key). The other signatures, the bulk of the work, are checked in batches on all cores; the
-   * first bad one is reported after the scan, unless damage comes earlier.
+   * Checks each entry and record as the scan hands them over: decodes every entry and finds its
+   * signer's key in log order. A signed record needs one signature by its author over its leaf
+   * hashes (the scanner has compared them with the entries); a record of the first format one per
+   * transaction. Records with IDENTITY transactions are verified at once and their keys learnt,
+   * because later entries may need them. The other signatures, the bulk of the work, are checked in
+   * batches on all cores; the first bad one is reported after the scan, unless damage comes
+   * earlier.
    */
   private final class Keys implements SegmentReader.EntryCheck {
     private static final int BATCH = 4096;
+    private static final long BATCH_BYTES = 16 << 20;
 
     private final Map<String, Map<String, SignatureVerifier>> byIdentity = new HashMap<>();
     private final List<Pending> batch = new ArrayList<>(BATCH);
+    private final List<Identity> recordIdentities = new ArrayList<>();
+    private long batchBytes;
     private long next;
     private Pending firstBad;
 
@@ -149,17 +161,17 @@ public final class LedgerVerifier {
 
     /** Returns null if the entry decodes and has a known key (and, for IDENTITY, verifies). */
     @Override
-    public String check(byte[] entry) {
-      return check(entry, false);
+    public String check(byte[] entry, String recordAuthor) {
+      return check(entry, recordAuthor, false);
     }
 
     /** Returns null if the entry decodes and its signature verifies. */
     @Override
-    public String checkDamaged(byte[] entry) {
-      return check(entry, true);
+    public String checkDamaged(byte[] entry, String recordAuthor) {
+      return check(entry, recordAuthor, true);
     }
 
-    private String check(byte[] entry, boolean now) {
+    private String check(byte[] entry, String recordAuthor, boolean now) {
       long index = next++;
       Transaction tx;
       try {
@@ -167,9 +179,11 @@ public final class LedgerVerifier {
       } catch (LedgerException e) {
         return "undecodable transaction (" + e.getCause() + ")";
       }
+      if (recordAuthor != null) {
+        return checkInRecord(tx, recordAuthor, now);
+      }
       Optional<String> kid = DetachedJws.keyId(tx.signature());
-      SignatureVerifier verifier =
-          kid.map(k -> byIdentity.getOrDefault(tx.author(), Map.of()).get(k)).orElse(null);
+      SignatureVerifier verifier = kid.map(k -> key(tx.author(), k)).orElse(null);
       if (verifier == null) {
         return "no known key of " + tx.author() + " for the signature";
       }
@@ -180,15 +194,75 @@ public final class LedgerVerifier {
         if (!verifies(pending)) {
           return "bad signature by " + tx.author();
         }
-        return tx.type() == TransactionType.IDENTITY ? learn(tx) : null;
+        if (tx.type() == TransactionType.IDENTITY) {
+          Identity identity = new Identity(tx.subject());
+          String problem = parseIdentity(tx, identity);
+          return problem != null ? problem : identity.learn();
+        }
+        return null;
       }
-      if (firstBad == null) {
-        batch.add(pending);
-        if (batch.size() == BATCH) {
-          flush();
+      queue(pending);
+      return null;
+    }
+
+    /**
+     * An entry of a signed record: by the record's author, unsigned; an IDENTITY's key is parsed
+     * now (so that a bad one is named) and learnt once the record's signature verifies.
+     */
+    private String checkInRecord(Transaction tx, String recordAuthor, boolean damaged) {
+      String problem = RecordCodec.entryProblem(tx, recordAuthor);
+      if (problem != null || tx.type() != TransactionType.IDENTITY) {
+        return problem;
+      }
+      Identity identity = new Identity(tx.subject());
+      problem = parseIdentity(tx, identity);
+      if (problem == null && !damaged) {
+        recordIdentities.add(identity);
+      }
+      return problem;
+    }
+
+    @Override
+    public String checkRecord(long firstIndex, RecordCodec.Header header) {
+      List<Identity> identities = List.copyOf(recordIdentities);
+      recordIdentities.clear();
+      Optional<String> kid = DetachedJws.keyId(header.signature());
+      SignatureVerifier verifier = kid.map(k -> key(header.author(), k)).orElse(null);
+      if (verifier == null) {
+        return "no known key of " + header.author() + " for the record signature";
+      }
+      Pending pending =
+          new Pending(
+              firstIndex, header.author(), verifier, header.signingInput(), header.signature());
+      if (identities.isEmpty()) {
+        queue(pending);
+        return null;
+      }
+      if (!verifies(pending)) {
+        return "bad signature by " + header.author();
+      }
+      for (Identity identity : identities) {
+        String problem = identity.learn();
+        if (problem != null) {
+          return problem;
         }
       }
       return null;
+    }
+
+    private SignatureVerifier key(String identity, String kid) {
+      return byIdentity.getOrDefault(identity, Map.of()).get(kid);
+    }
+
+    private void queue(Pending pending) {
+      if (firstBad != null) {
+        return;
+      }
+      batch.add(pending);
+      batchBytes += pending.input().length;
+      if (batch.size() == BATCH || batchBytes >= BATCH_BYTES) {
+        flush();
+      }
     }
 
     /** The verdict for the first bad signature at an index below {@code limit}, or null. */
@@ -218,25 +292,46 @@ public final class LedgerVerifier {
           .filter(p -> firstBad == null || p.index() < firstBad.index())
           .ifPresent(p -> firstBad = p);
       batch.clear();
+      batchBytes = 0;
     }
 
     private static boolean verifies(Pending pending) {
       return pending.verifier().verify(pending.input(), pending.jws());
     }
 
-    private String learn(Transaction identity) {
-      if (!identity.author().equals(nodeIdentity)) {
+    /** Checks that {@code tx} is an IDENTITY the node issued and reads its key into {@code to}. */
+    private String parseIdentity(Transaction tx, Identity to) {
+      if (!tx.author().equals(nodeIdentity)) {
         return "IDENTITY not issued by the node";
       }
       try {
-        JWK key = JWK.parse(new String(identity.payload(), StandardCharsets.UTF_8));
+        JWK key = JWK.parse(new String(tx.payload(), StandardCharsets.UTF_8));
         if (!DetachedJws.isAllowedPublicKey(key)) {
           return "IDENTITY with a private or disallowed key";
         }
-        add(identity.subject(), key);
+        to.key = key;
         return null;
-      } catch (ParseException | LedgerException e) {
+      } catch (ParseException e) {
         return "IDENTITY without a valid public JWK";
+      }
+    }
+
+    /** A key an IDENTITY transaction binds to its subject, once parsed. */
+    private final class Identity {
+      final String subject;
+      JWK key;
+
+      Identity(String subject) {
+        this.subject = subject;
+      }
+
+      String learn() {
+        try {
+          add(subject, key);
+          return null;
+        } catch (LedgerException e) {
+          return "IDENTITY without a valid public JWK";
+        }
       }
     }
 

@@ -5,10 +5,13 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.healthgateway.ledger.LedgerCorruptedException;
+import org.healthgateway.ledger.RecordCodec;
+import org.healthgateway.ledger.Rfc9162;
 
 /**
  * Walks every record of every segment in order, checks each entry and hands it on. Shared by
@@ -17,10 +20,13 @@ import org.healthgateway.ledger.LedgerCorruptedException;
  */
 final class LogScanner {
 
-  /** Receives every entry of every intact record, in log order. */
+  /** Receives every entry of every intact record, in log order, with its RFC 9162 leaf hash. */
   @FunctionalInterface
   interface EntryConsumer {
-    void accept(long index, long location, byte[] entry);
+    void accept(long index, long location, byte[] entry, byte[] leafHash);
+
+    /** Called before the entries of each record, with its first entry's index and location. */
+    default void record(long firstIndex, long location) {}
   }
 
   /**
@@ -74,17 +80,14 @@ final class LogScanner {
         while (position < reader.size()) {
           SegmentReader.Result result = reader.read(position);
           if (result instanceof SegmentReader.Good good) {
-            for (int j = 0; j < good.entries().size(); j++) {
-              String problem = check.check(good.entries().get(j));
-              if (problem != null) {
-                throw corrupted(index + j, problem);
-              }
-            }
+            List<byte[]> leafHashes = check(good, index, check);
+            consumer.record(index, RecordFormat.location(segment, good.start()));
             for (int j = 0; j < good.entries().size(); j++) {
               consumer.accept(
                   index++,
                   RecordFormat.location(segment, good.entryOffsets()[j]),
-                  good.entries().get(j));
+                  good.entries().get(j),
+                  leafHashes.get(j));
             }
             position = good.end();
           } else {
@@ -101,6 +104,37 @@ final class LogScanner {
       }
     }
     return null;
+  }
+
+  /**
+   * Checks every entry of an intact record at {@code firstIndex}, and a signed record's leaf hashes
+   * and signature; returns the entries' leaf hashes.
+   */
+  private static List<byte[]> check(
+      SegmentReader.Good good, long firstIndex, SegmentReader.EntryCheck check)
+      throws LedgerCorruptedException {
+    RecordCodec.Header signed = good.signed();
+    String author = signed == null ? null : signed.author();
+    List<byte[]> leafHashes = new ArrayList<>(good.entries().size());
+    for (int j = 0; j < good.entries().size(); j++) {
+      byte[] entry = good.entries().get(j);
+      String problem = check.check(entry, author);
+      if (problem != null) {
+        throw corrupted(firstIndex + j, problem);
+      }
+      byte[] leafHash = Rfc9162.leafHash(entry);
+      if (signed != null && !MessageDigest.isEqual(leafHash, signed.leafHashes().get(j))) {
+        throw corrupted(firstIndex + j, "entry does not match its leaf hash in the signed record");
+      }
+      leafHashes.add(leafHash);
+    }
+    if (signed != null) {
+      String problem = check.checkRecord(firstIndex, signed);
+      if (problem != null) {
+        throw corrupted(firstIndex, problem);
+      }
+    }
+    return leafHashes;
   }
 
   static LedgerCorruptedException corrupted(long index, String reason) {

@@ -1,7 +1,6 @@
 package org.healthgateway.ledger.embedded;
 
 import java.nio.ByteBuffer;
-import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
@@ -11,10 +10,14 @@ import java.util.zip.CRC32C;
  *
  * <pre>
  * u32 body length | u32 CRC32C(body) | body
- * body = u32 entry count (>= 1) | per entry: u32 length | canonical transaction bytes
+ * body = a signed record ({@link org.healthgateway.ledger.RecordCodec}, starts with "HGRS")
+ *      | first format: u32 entry count (>= 1) | per entry: u32 length | canonical transaction bytes
  * </pre>
  *
- * All integers big-endian. An entry's location is {@code segment << 40 | offset of its u32 length}.
+ * All integers big-endian. The first format's entry count cannot be the magic "HGRS" (0x48475253):
+ * that many entries of at least 4 bytes each would need a body beyond any u32 length. An entry's
+ * location is {@code segment << 40 | offset of its u32 length}; both formats frame each entry as
+ * {@code u32 length | bytes}, so reads by location need not know the format.
  */
 final class RecordFormat {
 
@@ -27,21 +30,13 @@ final class RecordFormat {
 
   private RecordFormat() {}
 
-  /** Returns the whole record (header and body) for the encoded transactions. */
-  static byte[] encode(List<byte[]> entries) {
-    long bodyLength = 4;
-    for (byte[] entry : entries) {
-      bodyLength += 4L + entry.length;
-    }
-    if (bodyLength > Integer.MAX_VALUE - HEADER_BYTES) {
+  /** Returns the whole record: header (length, CRC) and {@code body}. */
+  static byte[] frame(byte[] body) {
+    if (body.length > Integer.MAX_VALUE - HEADER_BYTES) {
       throw new IllegalArgumentException("record too large");
     }
-    ByteBuffer record = ByteBuffer.allocate(HEADER_BYTES + (int) bodyLength);
-    record.putInt((int) bodyLength).putInt(0).putInt(entries.size());
-    for (byte[] entry : entries) {
-      record.putInt(entry.length).put(entry);
-    }
-    record.putInt(4, crc(record.array(), HEADER_BYTES, (int) bodyLength));
+    ByteBuffer record = ByteBuffer.allocate(HEADER_BYTES + body.length);
+    record.putInt(body.length).putInt(crc(body, 0, body.length)).put(body);
     return record.array();
   }
 

@@ -11,8 +11,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 import org.healthgateway.ledger.Checkpoint;
 import org.healthgateway.ledger.LedgerException;
-import org.healthgateway.ledger.Rfc9162;
+import org.healthgateway.ledger.RecordCodec;
 import org.healthgateway.ledger.Rfc9162MerkleTree;
+import org.healthgateway.ledger.Transaction;
 import org.healthgateway.ledger.TransactionCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +31,7 @@ final class Recovery {
   final Path dir;
   final Rfc9162MerkleTree tree = Rfc9162MerkleTree.create();
   final OffsetIndex offsets = new OffsetIndex();
+  final RecordIndex records = new RecordIndex();
   FileChannel lockChannel;
   FileLock lock;
   CheckpointLog checkpointLog;
@@ -79,9 +81,17 @@ final class Recovery {
             dir,
             options.maxRecordBytes(),
             Recovery::decodeProblem,
-            (index, location, entry) -> {
-              offsets.add(location);
-              tree.append(Rfc9162.leafHash(entry));
+            new LogScanner.EntryConsumer() {
+              @Override
+              public void record(long firstIndex, long location) {
+                records.add(firstIndex, location);
+              }
+
+              @Override
+              public void accept(long index, long location, byte[] entry, byte[] leafHash) {
+                offsets.add(location);
+                tree.append(leafHash);
+              }
             });
     Path checkpointFile = dir.resolve(RecordFormat.CHECKPOINTS);
     CheckpointLog.Contents contents = CheckpointLog.read(checkpointFile);
@@ -120,11 +130,14 @@ final class Recovery {
     }
   }
 
-  /** The entry check of recovery (package-private for LogScannerFuzzTest). */
-  static String decodeProblem(byte[] entry) {
+  /**
+   * The entry check of recovery (package-private for LogScannerFuzzTest): the entry decodes and, in
+   * a signed record, is by the record's author without a signature of its own.
+   */
+  static String decodeProblem(byte[] entry, String recordAuthor) {
     try {
-      TransactionCodec.decode(entry);
-      return null;
+      Transaction tx = TransactionCodec.decode(entry);
+      return recordAuthor == null ? null : RecordCodec.entryProblem(tx, recordAuthor);
     } catch (LedgerException e) {
       return "undecodable transaction (" + e.getCause() + ")";
     }

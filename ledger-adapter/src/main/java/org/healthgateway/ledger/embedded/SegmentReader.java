@@ -4,33 +4,60 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import org.healthgateway.ledger.LedgerException;
+import org.healthgateway.ledger.RecordCodec;
+import org.healthgateway.ledger.Rfc9162;
 import org.healthgateway.ledger.TransactionCodec;
 
 /** Reads and checks the records of one segment file by positional reads. */
 final class SegmentReader {
 
-  /** Checks one entry; returns null if it is good, else the reason. May keep state. */
+  /**
+   * Checks entries and records; each method returns null if what it checks is good, else the
+   * reason. May keep state: it sees every entry and record in log order.
+   */
   @FunctionalInterface
   interface EntryCheck {
-    String check(byte[] entry);
+    /**
+     * Checks one entry of an intact record.
+     *
+     * @param recordAuthor the author of the signed record holding it, or null for a record of the
+     *     first format
+     */
+    String check(byte[] entry, String recordAuthor);
 
     /**
      * Checks an entry of a damaged record, to find which entry holds the damage; a check that
      * defers part of its work must do all of it here. By default {@link #check}.
      */
-    default String checkDamaged(byte[] entry) {
-      return check(entry);
+    default String checkDamaged(byte[] entry, String recordAuthor) {
+      return check(entry, recordAuthor);
+    }
+
+    /**
+     * Checks a signed record whose entries passed {@link #check} and match its leaf hashes; a
+     * problem is charged to the record's first entry, {@code firstIndex}.
+     */
+    default String checkRecord(long firstIndex, RecordCodec.Header header) {
+      return null;
     }
   }
 
   /** The outcome of reading one record. */
   sealed interface Result permits Good, Bad {}
 
-  /** A record that read back intact: its entries and where each entry's length prefix is. */
+  /**
+   * A record that read back intact: its entries, where each entry's length prefix is, and for a
+   * signed record its header (null for the first format).
+   */
   @SuppressWarnings("ArrayRecordComponent") // a read result, never compared
-  record Good(long end, List<byte[]> entries, long[] entryOffsets) implements Result {}
+  record Good(
+      long start, long end, List<byte[]> entries, long[] entryOffsets, RecordCodec.Header signed)
+      implements Result {}
 
   /** A record that is incomplete or does not match its checksum or structure. */
   record Bad(String reason) implements Result {}
@@ -71,8 +98,13 @@ final class SegmentReader {
     return good != null ? good : new Bad("malformed record body");
   }
 
-  /** Splits a body into entries, or returns null unless the lengths exactly fill it. */
+  /** Splits a body into entries, or returns null unless it is exactly one record of a format. */
   private static Good parseBody(ByteBuffer in, long position, boolean collect) {
+    byte[] array = in.array();
+    int from = in.arrayOffset() + in.position();
+    if (RecordCodec.isRecord(array, from, in.remaining())) {
+      return parseSigned(array, from, in.remaining(), position, collect);
+    }
     int bodyLength = in.remaining();
     long count = Integer.toUnsignedLong(in.getInt());
     if (count < 1 || count > (bodyLength - 4) / 4) {
@@ -100,7 +132,28 @@ final class SegmentReader {
     }
     return in.hasRemaining()
         ? null
-        : new Good(position + RecordFormat.HEADER_BYTES + bodyLength, entries, offsets);
+        : new Good(
+            position, position + RecordFormat.HEADER_BYTES + bodyLength, entries, offsets, null);
+  }
+
+  private static Good parseSigned(
+      byte[] array, int from, int length, long position, boolean collect) {
+    RecordCodec.Layout layout;
+    try {
+      layout = RecordCodec.parse(array, from, length);
+    } catch (LedgerException e) {
+      return null;
+    }
+    int count = collect ? layout.entryOffsets().length : 0;
+    List<byte[]> entries = new ArrayList<>(count);
+    long[] offsets = new long[count];
+    for (int j = 0; j < count; j++) {
+      int start = from + layout.entryOffsets()[j] + 4;
+      offsets[j] = position + RecordFormat.HEADER_BYTES + layout.entryOffsets()[j];
+      entries.add(Arrays.copyOfRange(array, start, start + layout.entryLengths()[j]));
+    }
+    return new Good(
+        position, position + RecordFormat.HEADER_BYTES + length, entries, offsets, layout.header());
   }
 
   /**
@@ -144,8 +197,16 @@ final class SegmentReader {
     ByteBuffer header = readAt(position, RecordFormat.HEADER_BYTES + 4);
     long length = Integer.toUnsignedLong(header.getInt());
     header.getInt();
-    long count = Integer.toUnsignedLong(header.getInt());
-    if (length < RecordFormat.MIN_BODY_BYTES || length > maxRecordBytes || count < 1) {
+    byte[] start = new byte[4];
+    header.get(start);
+    if (length < RecordFormat.MIN_BODY_BYTES || length > maxRecordBytes) {
+      return 0;
+    }
+    if (RecordCodec.isRecord(start, 0, 4)) {
+      return locateSignedDamage(position, length, check);
+    }
+    long count = Integer.toUnsignedLong(ByteBuffer.wrap(start).getInt());
+    if (count < 1) {
       return 0;
     }
     long declaredEnd = position + RecordFormat.HEADER_BYTES + length;
@@ -161,10 +222,45 @@ final class SegmentReader {
       if (entryLength > TransactionCodec.MAX_ENCODED_BYTES || entryLength > size - q - 4) {
         return j;
       }
-      if (check.checkDamaged(readAt(q + 4, (int) entryLength).array()) != null) {
+      if (check.checkDamaged(readAt(q + 4, (int) entryLength).array(), null) != null) {
         return j;
       }
       q += 4 + entryLength;
+    }
+    return 0;
+  }
+
+  /**
+   * {@link #locateDamage} for a signed record: the first entry whose framing is cut, that fails the
+   * check, or whose bytes no longer match its leaf hash in the header; damage to the header or the
+   * signature is charged to entry 0.
+   */
+  private int locateSignedDamage(long position, long length, EntryCheck check) throws IOException {
+    long body = position + RecordFormat.HEADER_BYTES;
+    int available = (int) Math.min(length, size - body);
+    byte[] bytes = readAt(body, available).array();
+    RecordCodec.Header header;
+    try {
+      header = RecordCodec.parseHeader(bytes, 0, bytes.length);
+    } catch (LedgerException e) {
+      return 0;
+    }
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    in.position(header.entriesOffset());
+    for (int j = 0; j < header.leafHashes().size(); j++) {
+      if (in.remaining() < 4) {
+        return j;
+      }
+      long entryLength = Integer.toUnsignedLong(in.getInt());
+      if (entryLength > in.remaining()) {
+        return j;
+      }
+      byte[] entry = new byte[(int) entryLength];
+      in.get(entry);
+      if (check.checkDamaged(entry, header.author()) != null
+          || !MessageDigest.isEqual(Rfc9162.leafHash(entry), header.leafHashes().get(j))) {
+        return j;
+      }
     }
     return 0;
   }

@@ -18,11 +18,14 @@ import java.util.concurrent.Future;
 import org.healthgateway.ledger.Checkpoint;
 import org.healthgateway.ledger.CheckpointCodec;
 import org.healthgateway.ledger.CheckpointSigner;
+import org.healthgateway.ledger.DetachedJws;
 import org.healthgateway.ledger.Fixtures;
 import org.healthgateway.ledger.LedgerCorruptedException;
 import org.healthgateway.ledger.LedgerEntry;
 import org.healthgateway.ledger.LedgerException;
+import org.healthgateway.ledger.RecordSignature;
 import org.healthgateway.ledger.Rfc9162;
+import org.healthgateway.ledger.SignedRecord;
 import org.healthgateway.ledger.Transaction;
 import org.healthgateway.ledger.TransactionCodec;
 import org.junit.jupiter.api.Test;
@@ -40,12 +43,12 @@ class EmbeddedLedgerTest {
         dir, CheckpointSigner.of(Fixtures.NODE_KEY), Fixtures.NODE_KEY.toPublicJWK(), options);
   }
 
-  static List<Transaction> batch(int from, int count) throws LedgerException {
+  static SignedRecord batch(int from, int count) throws LedgerException {
     List<Transaction> txs = new ArrayList<>();
     for (int i = from; i < from + count; i++) {
       txs.add(Fixtures.unsigned("Practitioner/a", i));
     }
-    return txs;
+    return Fixtures.record(Fixtures.PRACTITIONER_KEY, txs);
   }
 
   @Test
@@ -65,6 +68,78 @@ class EmbeddedLedgerTest {
       assertThat(scanned).extracting(LedgerEntry::index).containsExactly(1L, 2L, 3L);
       assertThat(scanned.get(2)).isEqualTo(ledger.read(3));
     }
+  }
+
+  @Test
+  void recordSignature_ofEveryEntry_coversItsLeafAndVerifies() throws Exception {
+    try (EmbeddedLedger ledger = open(dir, OPTIONS)) {
+      SignedRecord first = batch(0, 3);
+      ledger.append(first);
+      ledger.append(batch(3, 2));
+
+      for (long i = 0; i < 5; i++) {
+        RecordSignature signature = ledger.recordSignature(i).orElseThrow();
+        assertThat(signature.firstIndex()).isEqualTo(i < 3 ? 0 : 3);
+        assertThat(signature.author()).isEqualTo("Practitioner/a");
+        assertThat(
+                signature.covers(
+                    i,
+                    ledger.read(i).leafHash(),
+                    DetachedJws.verifier(Fixtures.PRACTITIONER_KEY.toPublicJWK())))
+            .isTrue();
+      }
+      assertThat(ledger.recordSignature(1).orElseThrow().signature()).isEqualTo(first.signature());
+      assertThat(ledger.recordSignature(1).orElseThrow().signingInput())
+          .isEqualTo(first.signingInput());
+    }
+  }
+
+  @Test
+  void open_ledgerOfFirstFormat_readsVerifiesAndAppendsSignedRecords() throws Exception {
+    List<Transaction> old = new ArrayList<>();
+    for (int n = 0; n < 3; n++) {
+      old.add(Fixtures.signed(Fixtures.unsigned("Practitioner/a", n), Fixtures.PRACTITIONER_KEY));
+    }
+    FirstFormat.writeSegment(
+        dir,
+        List.of(
+            FirstFormat.record(
+                List.of(Fixtures.identity("Practitioner/a", Fixtures.PRACTITIONER_KEY))),
+            FirstFormat.record(old.subList(0, 2)),
+            FirstFormat.record(old.subList(2, 3))));
+
+    try (EmbeddedLedger ledger = open(dir, OPTIONS)) {
+      assertThat(ledger.size()).isEqualTo(4);
+      assertThat(ledger.read(2).transaction()).isEqualTo(old.get(1));
+      assertThat(ledger.recordSignature(2)).isEmpty();
+      assertThat(ledger.append(batch(10, 2))).containsExactly(4L, 5L);
+      assertThat(ledger.recordSignature(5).orElseThrow().firstIndex()).isEqualTo(4);
+    }
+    try (EmbeddedLedger ledger = open(dir, OPTIONS)) {
+      assertThat(ledger.size()).isEqualTo(6);
+      assertThat(ledger.read(3).transaction()).isEqualTo(old.get(2));
+      assertThat(ledger.read(5).transaction()).isEqualTo(Fixtures.unsigned("Practitioner/a", 11));
+      assertThat(ledger.recordSignature(3)).isEmpty();
+      assertThat(ledger.recordSignature(4)).isPresent();
+    }
+
+    LedgerVerifier.Verdict verdict =
+        LedgerVerifier.create(Fixtures.NODE_KEY.toPublicJWK(), Fixtures.NODE).verify(dir);
+
+    assertThat(verdict.ok()).as(verdict.message()).isTrue();
+    assertThat(verdict.entries()).isEqualTo(6);
+  }
+
+  @Test
+  void append_transactionsOfTwoAuthors_refused() {
+    assertThatThrownBy(
+            () ->
+                Fixtures.record(
+                    Fixtures.PRACTITIONER_KEY,
+                    Fixtures.unsigned("Practitioner/a", 1),
+                    Fixtures.unsigned("Practitioner/b", 2)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("in a record by Practitioner/a");
   }
 
   @Test

@@ -9,16 +9,18 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.healthgateway.ledger.LedgerCorruptedException;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Fuzzes the bytes->records path of the embedded ledger as {@code EmbeddedLedger.open} runs it: a
  * segment file of any content goes through the segment reader, the torn-tail rule and transaction
  * decoding, and the scan either finds the log good, finds a torn tail, or throws {@link
- * LedgerCorruptedException}. A record whose CRC field is zero gets its real CRC before the scan, so
- * that the fuzzer gets past the checksum into the record body. Seeds and regression inputs: {@code
- * LogScannerFuzzTestInputs/} beside this class.
+ * LedgerCorruptedException}. Seeds in both record formats: {@code valid-ledger} (the first format)
+ * and {@code signed-records}. A record whose CRC field is zero gets its real CRC before the scan,
+ * so that the fuzzer gets past the checksum into the record body. Seeds and regression inputs:
+ * {@code LogScannerFuzzTestInputs/} beside this class.
  */
 class LogScannerFuzzTest {
 
@@ -36,7 +38,7 @@ class LogScannerFuzzTest {
               dir,
               MAX_RECORD_BYTES,
               Recovery::decodeProblem,
-              (index, location, entry) -> entries[0]++);
+              (index, location, entry, leafHash) -> entries[0]++);
       if (torn != null) {
         assertThat(torn.firstLostIndex()).isEqualTo(entries[0]);
         assertThat(torn.damagedIndex()).isGreaterThanOrEqualTo(torn.firstLostIndex());
@@ -46,19 +48,20 @@ class LogScannerFuzzTest {
     }
   }
 
-  @Test
-  void scan_seedLedger_isGood() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"valid-ledger", "signed-records"})
+  void scan_seedLedger_isGood(String seedName) throws Exception {
     try (InputStream seed =
         getClass()
             .getResourceAsStream(
-                "LogScannerFuzzTestInputs/scan_anySegmentFile_acceptsCutsOrRefuses/valid-ledger")) {
+                "LogScannerFuzzTestInputs/scan_anySegmentFile_acceptsCutsOrRefuses/" + seedName)) {
       Files.write(dir.resolve(RecordFormat.segmentName(0)), seed.readAllBytes());
     }
     long[] entries = {0};
 
     LogScanner.TornTail torn =
         LogScanner.scan(
-            dir, MAX_RECORD_BYTES, Recovery::decodeProblem, (i, location, e) -> entries[0]++);
+            dir, MAX_RECORD_BYTES, Recovery::decodeProblem, (i, location, e, h) -> entries[0]++);
 
     assertThat(torn).isNull();
     assertThat(entries[0]).isEqualTo(3);
