@@ -15,8 +15,8 @@ import java.security.KeyPair;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.Provider;
-import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -28,27 +28,30 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.crypto.KeyGenerator;
+import javax.crypto.SecretKey;
 import org.healthgateway.keys.policy.KeyPolicy;
 import org.healthgateway.keys.policy.Providers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Private keys of local identities (practitioners, the node) in a password-protected Bouncy Castle
- * FIPS keystore file ({@code BCFKS}).
+ * Private keys of local identities (practitioners, custodial patients, the node) behind one
+ * password: a Bouncy Castle FIPS keystore file ({@code BCFKS}) holding the vault key, and the key
+ * vault beside it ({@code <file>.vault}, {@link KeyVault}) holding the keys, each sealed with
+ * AES-256-GCM under the vault key. Adding a key appends to the vault and fsyncs it; the keystore
+ * file, whose every write derives keys with PBKDF2, is written once, when the vault key is made.
  *
- * <p>Each key is a {@code PrivateKeyEntry} under the entry alias {@code key-NNNNNNNNNN} (a sequence
- * number, so entries sort by age) with a self-signed X.509 certificate whose subject CN is the
- * identity reference, for example {@code Practitioner/abc}. The identity lives in the certificate
- * rather than in the entry alias because identity references are case-sensitive and may hold
- * characters keystore aliases do not promise to keep. An identity may hold several keys (rotation
- * keeps the old ones); {@link #get} returns the newest.
+ * <p>Keystores of the first format hold each key as a {@code PrivateKeyEntry} under the alias
+ * {@code key-NNNNNNNNNN} with a self-signed certificate whose subject CN is the identity reference;
+ * they are still read, their keys count as older than any vault key, and opening one adds the vault
+ * key. An identity may hold several keys (rotation keeps the old ones); {@link #get} returns the
+ * newest.
  *
- * <p>Every change rewrites the whole file atomically: temp file in the same directory, fsync,
- * atomic rename, fsync of the directory. One process should own a keystore file at a time. The
- * class is thread-safe; parsed keys are cached in memory.
+ * <p>One process should own a keystore at a time. The class is thread-safe; opened keys are cached
+ * in memory.
  */
-public final class EncryptedKeyStore {
+public final class EncryptedKeyStore implements AutoCloseable {
 
   /** Longest identity reference accepted. */
   public static final int MAX_IDENTITY_CHARS = 128;
@@ -59,23 +62,68 @@ public final class EncryptedKeyStore {
   private static final String WRONG_PASSWORD =
       "keystore password is wrong or the keystore is damaged: ";
 
-  private record Entry(String alias, String thumbprint) {}
+  /** Keystore alias of the vault key (AES-256). */
+  static final String VAULT_KEY_ALIAS = "vault-key";
+
+  /** Where a key is: a first-format keystore entry ({@code vault < 0}) or a vault record. */
+  private record Entry(String alias, long vault, String thumbprint) {
+    String cacheKey() {
+      return vault < 0 ? alias : "vault-" + vault;
+    }
+  }
 
   private final Path file;
   private final char[] password;
-  private final Provider provider;
   private final KeyStore keyStore; // guarded by this
+  private final KeyVault vault; // guarded by this
   private final Map<String, JWK> cache = new ConcurrentHashMap<>();
   private volatile Map<String, List<Entry>> index; // identity -> entries, newest first
-  private long nextSequence; // guarded by this
 
-  private EncryptedKeyStore(Path file, char[] password, Provider provider, KeyStore keyStore)
-      throws GeneralSecurityException {
+  private EncryptedKeyStore(Path file, char[] password, KeyStore keyStore)
+      throws GeneralSecurityException, IOException {
     this.file = file;
     this.password = password;
-    this.provider = provider;
     this.keyStore = keyStore;
-    this.index = readIndex();
+    Map<String, List<Entry>> byIdentity = readFirstFormat();
+    SecretKey vaultKey = vaultKey();
+    this.vault =
+        KeyVault.open(
+            vaultFile(file),
+            vaultKey,
+            stored -> {
+              List<Entry> entries =
+                  new ArrayList<>(byIdentity.getOrDefault(stored.identity(), List.of()));
+              entries.add(0, new Entry(null, stored.sequence(), stored.thumbprint()));
+              byIdentity.put(stored.identity(), entries);
+            });
+    Map<String, List<Entry>> frozen = new HashMap<>();
+    byIdentity.forEach((identity, entries) -> frozen.put(identity, List.copyOf(entries)));
+    this.index = Map.copyOf(frozen);
+  }
+
+  /** The vault file beside a keystore file. */
+  static Path vaultFile(Path keystoreFile) {
+    return keystoreFile.resolveSibling(keystoreFile.getFileName() + ".vault");
+  }
+
+  /** The vault key from the keystore; made and written (one PBKDF2-protected write) if absent. */
+  private SecretKey vaultKey() throws GeneralSecurityException, IOException {
+    if (keyStore.containsAlias(VAULT_KEY_ALIAS)) {
+      return (SecretKey) keyStore.getKey(VAULT_KEY_ALIAS, password);
+    }
+    if (Files.exists(vaultFile(file))) {
+      throw new GeneralSecurityException(
+          "keystore " + file + " has no vault key but the vault " + vaultFile(file) + " exists");
+    }
+    KeyGenerator generator = KeyGenerator.getInstance("AES");
+    generator.init(256);
+    SecretKey key = generator.generateKey();
+    keyStore.setEntry(
+        VAULT_KEY_ALIAS,
+        new KeyStore.SecretKeyEntry(key),
+        new KeyStore.PasswordProtection(password));
+    persist();
+    return key;
   }
 
   /**
@@ -108,20 +156,24 @@ public final class EncryptedKeyStore {
       }
       try {
         keyStore.load(new ByteArrayInputStream(bytes), copy);
-        return new EncryptedKeyStore(path, copy, bc, keyStore);
       } catch (IOException | GeneralSecurityException | RuntimeException e) {
         throw new KeyStorageException(WRONG_PASSWORD + path, e);
+      }
+      try {
+        return new EncryptedKeyStore(path, copy, keyStore);
+      } catch (IOException | GeneralSecurityException | RuntimeException e) {
+        throw new KeyStorageException(
+            "cannot open the key vault of " + path + ": " + e.getMessage(), e);
       }
     }
     try {
       keyStore.load(null, copy);
-      EncryptedKeyStore store = new EncryptedKeyStore(path, copy, bc, keyStore);
       Files.createDirectories(path.getParent());
-      store.persist();
+      EncryptedKeyStore store = new EncryptedKeyStore(path, copy, keyStore);
       log.info("created keystore {}", path);
       return store;
     } catch (IOException | GeneralSecurityException e) {
-      throw new KeyStorageException("cannot create keystore " + path, e);
+      throw new KeyStorageException("cannot create keystore " + path + ": " + e.getMessage(), e);
     }
   }
 
@@ -156,80 +208,70 @@ public final class EncryptedKeyStore {
         });
     synchronized (this) {
       Map<String, List<Entry>> updated = new HashMap<>(index);
+      List<KeyVault.Sealed> toSeal = new ArrayList<>();
       Map<String, JWK> added = new HashMap<>();
-      try {
-        for (Map.Entry<String, JWK> key : keysByIdentity.entrySet()) {
-          String identity = key.getKey();
-          String thumbprint;
-          KeyPair keyPair;
-          try {
-            KeyPolicy.requireSupported(key.getValue());
-            thumbprint = KeyPolicy.thumbprint(key.getValue());
-            keyPair = KeyConversions.toKeyPair(key.getValue());
-          } catch (GeneralSecurityException e) {
-            throw new KeyStorageException("cannot store a key for " + identity, e);
-          }
-          List<Entry> existing = updated.getOrDefault(identity, List.of());
-          if (existing.stream().anyMatch(e -> e.thumbprint().equals(thumbprint))) {
-            continue;
-          }
-          String alias = String.format("key-%010d", nextSequence + added.size());
-          setEntry(alias, identity, keyPair);
-          added.put(alias, KeyConversions.toJwk(keyPair.getPublic(), keyPair.getPrivate()));
-          List<Entry> entries = new ArrayList<>(existing);
-          entries.add(0, new Entry(alias, thumbprint));
-          updated.put(identity, List.copyOf(entries));
+      long sequence = vault.nextSequence();
+      for (Map.Entry<String, JWK> key : keysByIdentity.entrySet()) {
+        String identity = key.getKey();
+        String thumbprint;
+        JWK jwk;
+        try {
+          KeyPolicy.requireSupported(key.getValue());
+          thumbprint = KeyPolicy.thumbprint(key.getValue());
+          KeyPair keyPair = KeyConversions.toKeyPair(key.getValue());
+          jwk = KeyConversions.toJwk(keyPair.getPublic(), keyPair.getPrivate());
+        } catch (GeneralSecurityException e) {
+          throw new KeyStorageException("cannot store a key for " + identity, e);
         }
-        if (added.isEmpty()) {
-          return;
+        List<Entry> existing = updated.getOrDefault(identity, List.of());
+        if (existing.stream().anyMatch(e -> e.thumbprint().equals(thumbprint))) {
+          continue;
         }
-        persist();
-      } catch (IOException | GeneralSecurityException | KeyStorageException e) {
-        for (String alias : added.keySet()) {
-          deleteEntry(alias);
-        }
-        if (e instanceof KeyStorageException refused) {
-          throw refused;
-        }
-        throw new KeyStorageException("cannot write keystore " + file, e);
+        Entry entry = new Entry(null, sequence++, thumbprint);
+        toSeal.add(new KeyVault.Sealed(entry.vault(), identity, thumbprint, jwk.toJSONString()));
+        added.put(entry.cacheKey(), jwk);
+        List<Entry> entries = new ArrayList<>(existing);
+        entries.add(0, entry);
+        updated.put(identity, List.copyOf(entries));
       }
-      nextSequence += added.size();
+      if (toSeal.isEmpty()) {
+        return;
+      }
+      try {
+        vault.append(toSeal);
+      } catch (IOException | GeneralSecurityException e) {
+        throw new KeyStorageException("cannot write key vault " + vault.file(), e);
+      }
       cache.putAll(added);
       index = Map.copyOf(updated);
-    }
-  }
-
-  private void setEntry(String alias, String identity, KeyPair keyPair)
-      throws GeneralSecurityException {
-    X509Certificate certificate = SelfSignedCertificates.create(keyPair, identity, provider);
-    keyStore.setEntry(
-        alias,
-        new KeyStore.PrivateKeyEntry(keyPair.getPrivate(), new Certificate[] {certificate}),
-        new KeyStore.PasswordProtection(password));
-  }
-
-  /** Takes back an entry that was never written to the file. */
-  private void deleteEntry(String alias) {
-    try {
-      keyStore.deleteEntry(alias);
-    } catch (GeneralSecurityException e) {
-      log.error("keystore {}: cannot take back unwritten entry {}", file, alias, e);
     }
   }
 
   /** Returns the newest private key of {@code identity}, with {@code kid} = its thumbprint. */
   public Optional<JWK> get(String identity) throws KeyStorageException {
     List<Entry> entries = index.get(identity);
-    return entries == null ? Optional.empty() : Optional.of(load(entries.get(0).alias()));
+    return entries == null ? Optional.empty() : Optional.of(load(entries.get(0)));
   }
 
   /** Returns every private key of {@code identity}, newest first; empty if none. */
   public List<JWK> all(String identity) throws KeyStorageException {
     List<JWK> keys = new ArrayList<>();
     for (Entry entry : index.getOrDefault(identity, List.of())) {
-      keys.add(load(entry.alias()));
+      keys.add(load(entry));
     }
     return Collections.unmodifiableList(keys);
+  }
+
+  /** Closes the vault file; the store is unusable afterwards. */
+  @Override
+  public void close() throws KeyStorageException {
+    synchronized (this) {
+      try {
+        vault.close();
+      } catch (IOException e) {
+        throw new KeyStorageException("cannot close key vault " + vault.file(), e);
+      }
+    }
   }
 
   /** Returns the identities that hold at least one key. */
@@ -237,47 +279,52 @@ public final class EncryptedKeyStore {
     return index.keySet();
   }
 
-  private JWK load(String alias) throws KeyStorageException {
-    JWK cached = cache.get(alias);
+  private JWK load(Entry entry) throws KeyStorageException {
+    JWK cached = cache.get(entry.cacheKey());
     if (cached != null) {
       return cached;
     }
     synchronized (this) {
+      JWK jwk;
       try {
-        PrivateKey privateKey = (PrivateKey) keyStore.getKey(alias, password);
-        JWK jwk = KeyConversions.toJwk(keyStore.getCertificate(alias).getPublicKey(), privateKey);
-        cache.put(alias, jwk);
-        return jwk;
-      } catch (GeneralSecurityException | RuntimeException e) {
+        if (entry.vault() >= 0) {
+          jwk = JWK.parse(vault.read(entry.vault()).jwkJson());
+        } else {
+          PrivateKey privateKey = (PrivateKey) keyStore.getKey(entry.alias(), password);
+          jwk =
+              KeyConversions.toJwk(
+                  keyStore.getCertificate(entry.alias()).getPublicKey(), privateKey);
+        }
+      } catch (IOException | GeneralSecurityException | ParseException | RuntimeException e) {
         throw new KeyStorageException(WRONG_PASSWORD + file, e);
       }
+      cache.put(entry.cacheKey(), jwk);
+      return jwk;
     }
   }
 
-  private Map<String, List<Entry>> readIndex() throws GeneralSecurityException {
+  /** Keys of the first format: {@code PrivateKeyEntry}s with the identity in the certificate. */
+  private Map<String, List<Entry>> readFirstFormat() throws GeneralSecurityException {
     Map<String, List<Entry>> byIdentity = new HashMap<>();
     for (String alias : Collections.list(keyStore.aliases())) {
+      if (alias.equals(VAULT_KEY_ALIAS)) {
+        continue;
+      }
       Matcher matcher = ENTRY_ALIAS.matcher(alias);
       if (!matcher.matches() || !keyStore.isKeyEntry(alias)) {
         log.warn("keystore {}: ignoring entry {} not written by this class", file, alias);
         continue;
       }
-      nextSequence = Math.max(nextSequence, Long.parseLong(matcher.group(1)) + 1);
       X509Certificate certificate = (X509Certificate) keyStore.getCertificate(alias);
       String identity = SelfSignedCertificates.commonName(certificate);
       String thumbprint =
           KeyPolicy.thumbprint(KeyConversions.toJwk(certificate.getPublicKey(), null));
       byIdentity
           .computeIfAbsent(identity, k -> new ArrayList<>())
-          .add(new Entry(alias, thumbprint));
+          .add(new Entry(alias, -1, thumbprint));
     }
-    Map<String, List<Entry>> sorted = new HashMap<>();
-    byIdentity.forEach(
-        (identity, entries) -> {
-          entries.sort((a, b) -> b.alias().compareTo(a.alias()));
-          sorted.put(identity, List.copyOf(entries));
-        });
-    return Map.copyOf(sorted);
+    byIdentity.values().forEach(entries -> entries.sort((a, b) -> b.alias().compareTo(a.alias())));
+    return byIdentity;
   }
 
   private void persist() throws IOException, GeneralSecurityException {

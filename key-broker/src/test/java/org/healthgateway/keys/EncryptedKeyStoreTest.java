@@ -10,8 +10,12 @@ import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPair;
 import java.security.KeyStore;
+import java.security.cert.Certificate;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,10 +51,16 @@ class EncryptedKeyStoreTest {
     assertThat(file).exists();
     KeyStore raw = KeyStore.getInstance("BCFKS", Providers.BOUNCY_CASTLE);
     raw.load(Files.newInputStream(file), PASSWORD);
-    assertThat(raw.size()).isZero();
+    assertThat(Collections.list(raw.aliases())).containsExactly("vault-key");
+    assertThat(raw.isKeyEntry("vault-key")).isTrue();
+    assertThat(raw.getKey("vault-key", PASSWORD).getAlgorithm()).isEqualTo("AES");
+    Path vault = dir.resolve("sub/keys.bcfks.vault");
+    assertThat(Files.size(vault)).isEqualTo(KeyVault.HEADER_BYTES);
     assertThat(dir.resolve("sub")).isDirectoryNotContaining("glob:**.tmp");
     if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
       assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+          .isEqualTo("rw-------");
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(vault)))
           .isEqualTo("rw-------");
     }
   }
@@ -209,5 +219,115 @@ class EncryptedKeyStoreTest {
     }
 
     assertThat(EncryptedKeyStore.openOrCreate(file, PASSWORD).aliases()).hasSize(4);
+  }
+
+  @Test
+  void put_writesTheVaultOnly_sealedWithoutPlaintext() throws Exception {
+    Path file = dir.resolve("keys.bcfks");
+    EncryptedKeyStore store = EncryptedKeyStore.openOrCreate(file, PASSWORD);
+    byte[] keystoreBefore = Files.readAllBytes(file);
+    ECKey key = KeyPairs.generateEc();
+
+    store.put("Patient/alice-in-the-vault", key);
+
+    assertThat(Files.readAllBytes(file)).isEqualTo(keystoreBefore);
+    String vault = new String(Files.readAllBytes(dir.resolve("keys.bcfks.vault")), "ISO-8859-1");
+    assertThat(vault).startsWith("HGKV");
+    assertThat(vault)
+        .doesNotContain("alice-in-the-vault")
+        .doesNotContain(key.getD().toString())
+        .doesNotContain(key.getX().toString());
+  }
+
+  @Test
+  void openOrCreate_firstFormatKeystore_readsItsKeysAsOlderThanVaultKeys() throws Exception {
+    Path file = dir.resolve("old.bcfks");
+    ECKey old = KeyPairs.generateEc();
+    writeFirstFormat(file, "Practitioner/abc", old);
+
+    EncryptedKeyStore store = EncryptedKeyStore.openOrCreate(file, PASSWORD);
+    assertThat(store.get("Practitioner/abc").orElseThrow().toECKey().getD()).isEqualTo(old.getD());
+    ECKey rotated = KeyPairs.generateEc();
+    store.put("Practitioner/abc", rotated);
+    EncryptedKeyStore reopened = EncryptedKeyStore.openOrCreate(file, PASSWORD);
+
+    assertThat(reopened.all("Practitioner/abc"))
+        .extracting(jwk -> jwk.toECKey().getD())
+        .containsExactly(rotated.getD(), old.getD());
+  }
+
+  @Test
+  void openOrCreate_unfinishedLastWrite_isCutOffAndKeptAside() throws Exception {
+    Path file = dir.resolve("keys.bcfks");
+    ECKey key = KeyPairs.generateEc();
+    EncryptedKeyStore.openOrCreate(file, PASSWORD).put("Patient/a", key);
+    Path vault = dir.resolve("keys.bcfks.vault");
+    long acknowledged = Files.size(vault);
+    byte[] torn = {0, 0, 1, 0, 42, 42, 42};
+    Files.write(vault, torn, java.nio.file.StandardOpenOption.APPEND);
+
+    EncryptedKeyStore reopened = EncryptedKeyStore.openOrCreate(file, PASSWORD);
+
+    assertThat(reopened.get("Patient/a").orElseThrow().toECKey().getD()).isEqualTo(key.getD());
+    assertThat(Files.size(vault)).isEqualTo(acknowledged);
+    assertThat(dir).isDirectoryContaining("glob:**/keys.bcfks.vault.cut-*");
+    reopened.put("Patient/b", KeyPairs.generateEc());
+    assertThat(EncryptedKeyStore.openOrCreate(file, PASSWORD).aliases())
+        .containsExactlyInAnyOrder("Patient/a", "Patient/b");
+  }
+
+  @Test
+  void openOrCreate_damagedOrReorderedVaultRecord_saysSo() throws Exception {
+    Path file = dir.resolve("keys.bcfks");
+    EncryptedKeyStore store = EncryptedKeyStore.openOrCreate(file, PASSWORD);
+    store.put("Patient/a", KeyPairs.generateEc());
+    store.put("Patient/b", KeyPairs.generateEc());
+    Path vault = dir.resolve("keys.bcfks.vault");
+    byte[] bytes = Files.readAllBytes(vault);
+
+    byte[] flipped = bytes.clone();
+    flipped[KeyVault.HEADER_BYTES + 20] ^= 0x01;
+    Files.write(vault, flipped);
+    assertThatThrownBy(() -> EncryptedKeyStore.openOrCreate(file, PASSWORD))
+        .isInstanceOf(KeyStorageException.class)
+        .hasMessageContaining("is damaged");
+
+    int half = (bytes.length - KeyVault.HEADER_BYTES) / 2;
+    byte[] swapped = Arrays.copyOf(bytes, bytes.length);
+    System.arraycopy(bytes, KeyVault.HEADER_BYTES + half, swapped, KeyVault.HEADER_BYTES, half);
+    System.arraycopy(bytes, KeyVault.HEADER_BYTES, swapped, KeyVault.HEADER_BYTES + half, half);
+    Files.write(vault, swapped);
+    assertThatThrownBy(() -> EncryptedKeyStore.openOrCreate(file, PASSWORD))
+        .isInstanceOf(KeyStorageException.class)
+        .hasMessageContaining("is damaged");
+  }
+
+  @Test
+  void openOrCreate_vaultWithoutItsKey_isRefused() throws Exception {
+    Path file = dir.resolve("keys.bcfks");
+    EncryptedKeyStore.openOrCreate(file, PASSWORD).put("Patient/a", KeyPairs.generateEc());
+    Files.delete(file);
+
+    assertThatThrownBy(() -> EncryptedKeyStore.openOrCreate(file, PASSWORD))
+        .isInstanceOf(KeyStorageException.class)
+        .hasMessageContaining("has no vault key");
+  }
+
+  /** A keystore as the first format wrote it: one PrivateKeyEntry per key, identity in the CN. */
+  private static void writeFirstFormat(Path file, String identity, JWK key) throws Exception {
+    KeyStore raw = KeyStore.getInstance("BCFKS", Providers.BOUNCY_CASTLE);
+    raw.load(null, PASSWORD);
+    KeyPair pair = KeyConversions.toKeyPair(key);
+    raw.setEntry(
+        "key-0000000000",
+        new KeyStore.PrivateKeyEntry(
+            pair.getPrivate(),
+            new Certificate[] {
+              SelfSignedCertificates.create(pair, identity, Providers.BOUNCY_CASTLE)
+            }),
+        new KeyStore.PasswordProtection(PASSWORD));
+    try (var out = Files.newOutputStream(file)) {
+      raw.store(out, PASSWORD);
+    }
   }
 }
