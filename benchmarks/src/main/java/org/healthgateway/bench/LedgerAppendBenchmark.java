@@ -1,14 +1,10 @@
 package org.healthgateway.bench;
 
 import com.nimbusds.jose.jwk.ECKey;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.healthgateway.keys.KeyPairs;
 import org.healthgateway.ledger.CheckpointSigner;
 import org.healthgateway.ledger.DetachedJws;
@@ -58,9 +54,7 @@ public class LedgerAppendBenchmark {
   @TearDown(Level.Trial)
   public void tearDown() throws Exception {
     ledger.close();
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(LedgerAppendBenchmark::delete);
-    }
+    Fixtures.deleteTree(dir);
   }
 
   @Benchmark
@@ -79,13 +73,5 @@ public class LedgerAppendBenchmark {
   @Threads(64)
   public List<Long> append64Writers() throws Exception {
     return ledger.append(batch);
-  }
-
-  private static void delete(Path path) {
-    try {
-      Files.delete(path);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }
