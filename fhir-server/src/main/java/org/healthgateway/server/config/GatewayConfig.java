@@ -352,6 +352,15 @@ public class GatewayConfig {
   }
 
   private static RequestValidatingInterceptor validatingInterceptor(FhirContext fhir) {
+    RequestValidatingInterceptor interceptor = new ParseAwareValidatingInterceptor();
+    interceptor.addValidatorModule(
+        new BackgroundValidatorModule(fhir, () -> instanceValidator(fhir)));
+    interceptor.setFailOnSeverity(ResultSeverityEnum.ERROR);
+    interceptor.setAddResponseHeaderOnSeverity(null);
+    return interceptor;
+  }
+
+  private static FhirInstanceValidator instanceValidator(FhirContext fhir) {
     ValidationSupportChain chain =
         new ValidationSupportChain(
             // Base R4 structure, cardinality, invariants and the value sets the core spec defines,
@@ -375,10 +384,6 @@ public class GatewayConfig {
     // messages of a Synthea Bundle (2,476 -> 1,464) and HAPI de-duplicates messages in quadratic
     // time.
     validator.setBestPracticeWarningLevel(BestPracticeWarningLevel.Ignore);
-    RequestValidatingInterceptor interceptor = new ParseAwareValidatingInterceptor();
-    interceptor.addValidatorModule(validator);
-    interceptor.setFailOnSeverity(ResultSeverityEnum.ERROR);
-    interceptor.setAddResponseHeaderOnSeverity(null);
-    return interceptor;
+    return validator;
   }
 }

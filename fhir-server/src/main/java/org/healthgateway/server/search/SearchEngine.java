@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -50,14 +51,17 @@ public final class SearchEngine {
           "_source");
 
   private final FhirContext ctx;
-  private final IFhirPath fhirPath;
+  private final CompletableFuture<IFhirPath> fhirPath;
   private final ClauseFactory clauses;
   private final Map<String, ParamPath> paths = new ConcurrentHashMap<>();
 
   /** An engine over the context's resource types; the context must be R4. */
   public SearchEngine(FhirContext ctx) {
     this.ctx = ctx;
-    this.fhirPath = ctx.newFhirPath();
+    // HAPI's FHIRPath engine walks every StructureDefinition when it is made (seconds at
+    // start-up): it is made on another thread while the server starts, and the first search
+    // waits for it if it comes sooner.
+    this.fhirPath = CompletableFuture.supplyAsync(ctx::newFhirPath);
     this.clauses = new ClauseFactory(ctx.getResourceTypes());
   }
 
@@ -135,7 +139,7 @@ public final class SearchEngine {
   ParamPath paramPath(String resourceType, String name) {
     return paths.computeIfAbsent(
         resourceType + "." + name,
-        key -> ParamPath.compile(searchParam(resourceType, name), resourceType, fhirPath));
+        key -> ParamPath.compile(searchParam(resourceType, name), resourceType, fhirPath.join()));
   }
 
   FhirContext context() {

@@ -1,7 +1,8 @@
 package org.healthgateway.keys.consent;
 
+import ca.uhn.fhir.context.BaseRuntimeChildDefinition;
 import ca.uhn.fhir.context.FhirContext;
-import ca.uhn.fhir.fhirpath.IFhirPath;
+import ca.uhn.fhir.context.RuntimeResourceDefinition;
 import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -49,14 +50,18 @@ public final class ResourceFacts {
 
   /** The resource's clinical date, or null if it has none. */
   public static Instant dataDate(FhirContext fhir, IBaseResource resource) {
-    IFhirPath path = fhir.newFhirPath();
-    var definition = fhir.getResourceDefinition(resource);
+    RuntimeResourceDefinition definition = fhir.getResourceDefinition(resource);
     for (String element : DATE_ELEMENTS) {
-      if (definition.getChildByName(element) == null
-          && definition.getChildByName(element + "[x]") == null) {
+      BaseRuntimeChildDefinition child = definition.getChildByName(element);
+      if (child == null) {
+        child = definition.getChildByName(element + "[x]");
+      }
+      if (child == null) {
         continue;
       }
-      for (IBase value : path.evaluate(resource, element, IBase.class)) {
+      // The element's values straight from HAPI's model: a top-level element needs no FHIRPath
+      // engine, whose construction alone walks every StructureDefinition.
+      for (IBase value : child.getAccessor().getValues(resource)) {
         if (value instanceof BaseDateTimeType date && date.getValue() != null) {
           return date.getValue().toInstant();
         }
