@@ -45,6 +45,7 @@ import org.healthgateway.server.fhir.TransactionProvider;
 import org.healthgateway.server.properties.GatewayProperties;
 import org.healthgateway.server.search.SearchEngine;
 import org.healthgateway.server.security.TokenSigningKey;
+import org.healthgateway.server.store.FactPositions;
 import org.healthgateway.server.store.LedgerKeyLog;
 import org.healthgateway.server.store.RecordStore;
 import org.healthgateway.server.store.ResourceIndex;
@@ -131,8 +132,14 @@ public class GatewayConfig {
 
   /** The broker's key facts, as IDENTITY and KEY_RELEASE transactions on the ledger. */
   @Bean
-  LedgerKeyLog keyLog(Ledger ledger, TransactionSigning signing) {
-    return new LedgerKeyLog(ledger, signing);
+  LedgerKeyLog keyLog(Ledger ledger, TransactionSigning signing, FactPositions positions) {
+    return new LedgerKeyLog(ledger, signing, positions);
+  }
+
+  /** Where the key facts are on the ledger: what a start from an index snapshot replays. */
+  @Bean
+  FactPositions factPositions() {
+    return new FactPositions();
   }
 
   @Bean
@@ -160,7 +167,7 @@ public class GatewayConfig {
         grants, AesGcmContentCipher.create(), AesKeyWrapper.create(), dataKeys, meters);
   }
 
-  @Bean
+  @Bean(destroyMethod = "close")
   RecordStore recordStore(
       FhirContext fhir,
       Ledger ledger,
@@ -170,6 +177,7 @@ public class GatewayConfig {
       Envelope envelope,
       LedgerKeyLog keyLog,
       TransactionSigning signing,
+      FactPositions positions,
       GatewayProperties properties,
       MeterRegistry meters) {
     Cache<Long, IBaseResource> opened =
@@ -191,7 +199,11 @@ public class GatewayConfig {
             signing,
             new ReadRule(new ConsentEngine()),
             opened,
-            meters);
+            meters,
+            positions,
+            new RecordStore.Snapshots(
+                properties.dataDir().resolve("index.snapshot"),
+                properties.ledger().snapshotAfter()));
     try {
       store.open();
     } catch (LedgerException | KeyLogException e) {

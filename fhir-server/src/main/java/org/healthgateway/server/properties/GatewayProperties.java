@@ -44,8 +44,15 @@ public record GatewayProperties(
     }
   }
 
-  /** Embedded-ledger settings. */
-  public record Ledger(long segmentBytes, Duration checkpointInterval) {}
+  /**
+   * Ledger settings.
+   *
+   * @param segmentBytes size at which the embedded ledger starts a new segment file
+   * @param checkpointInterval how often a signed checkpoint covers the newest entries
+   * @param snapshotAfter ledger entries after the last index snapshot that make a new one (and a
+   *     start that replayed more writes one); 0: no snapshots, every start replays every entry
+   */
+  public record Ledger(long segmentBytes, Duration checkpointInterval, long snapshotAfter) {}
 
   /**
    * Bounds of the in-memory caches: unwrapped data keys, and opened (decrypted, parsed) resources.

@@ -28,10 +28,13 @@ import org.healthgateway.ledger.TransactionType;
 public final class LedgerKeyLog implements KeyLog {
   private final Ledger ledger;
   private final TransactionSigning signing;
+  private final FactPositions positions;
 
-  public LedgerKeyLog(Ledger ledger, TransactionSigning signing) {
+  /** A key log on the ledger that records where each fact it appends lands in {@code positions}. */
+  public LedgerKeyLog(Ledger ledger, TransactionSigning signing, FactPositions positions) {
     this.ledger = ledger;
     this.signing = signing;
+    this.positions = positions;
   }
 
   @Override
@@ -132,7 +135,9 @@ public final class LedgerKeyLog implements KeyLog {
       throw new KeyLogException("cannot sign key facts", e);
     }
     try {
-      return ledger.append(record);
+      List<Long> indexes = ledger.append(record);
+      indexes.forEach(positions::add);
+      return indexes;
     } catch (LedgerException e) {
       throw new KeyLogException("cannot record key facts", e);
     }

@@ -5,12 +5,16 @@ import ca.uhn.fhir.parser.IParser;
 import com.github.benmanes.caffeine.cache.Cache;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Date;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -18,6 +22,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.healthgateway.keys.consent.AccessRequest;
 import org.healthgateway.keys.consent.Decision;
 import org.healthgateway.keys.consent.ReadRule;
@@ -53,7 +61,7 @@ import org.slf4j.LoggerFactory;
  * Envelope}, {@link GrantRing}, {@link Identities}); who may read is its {@link ReadRule}. This
  * class records and finds versions on the ledger.
  */
-public final class RecordStore {
+public final class RecordStore implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RecordStore.class);
 
   private final FhirContext fhir;
@@ -71,6 +79,12 @@ public final class RecordStore {
   private final List<WriteListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Map<String, String> sharedStrings = new ConcurrentHashMap<>();
   private final Map<Set<String>, Set<String>> sharedSets = new ConcurrentHashMap<>();
+  private final FactPositions facts;
+  private final Snapshots snapshots;
+  private final ExecutorService snapshotter;
+  private final AtomicBoolean snapshotQueued = new AtomicBoolean();
+  private volatile long snapshotSize;
+  private volatile long openedFrom;
   private volatile ConsentBook consents = ConsentBook.NONE;
   private volatile RecipientPolicy recipientPolicy = RecipientPolicy.NONE;
 
@@ -85,7 +99,9 @@ public final class RecordStore {
       TransactionSigning signing,
       ReadRule readRule,
       Cache<Long, IBaseResource> opened,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      FactPositions facts,
+      Snapshots snapshots) {
     this.fhir = fhir;
     this.ledger = ledger;
     this.index = index;
@@ -98,6 +114,27 @@ public final class RecordStore {
     this.opened = opened;
     this.compartment = new PatientCompartment(fhir);
     this.meters = meters;
+    this.facts = facts;
+    this.snapshots = snapshots;
+    this.snapshotter =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread thread = new Thread(r, "index-snapshot");
+              thread.setDaemon(true);
+              return thread;
+            });
+  }
+
+  /**
+   * Where the index snapshot lives and how many ledger entries after the last one make a new one
+   * ({@code after} = 0: no snapshots, every start replays the whole ledger).
+   */
+  public record Snapshots(Path file, long after) {
+    public static final Snapshots NONE = new Snapshots(null, 0);
+
+    boolean enabled() {
+      return file != null && after > 0;
+    }
   }
 
   public ResourceIndex index() {
@@ -108,18 +145,151 @@ public final class RecordStore {
     return fhir;
   }
 
-  /** Rebuilds the in-memory state from the ledger; writes the node identity on a new ledger. */
+  /**
+   * Rebuilds the in-memory state: from the index snapshot when there is one whose Merkle root is
+   * the ledger's at its size, replaying the key facts it lists and then the ledger's tail; else
+   * from every ledger entry. Writes the node identity on a new ledger.
+   */
   public void open() throws LedgerException, KeyLogException {
     if (ledger.size() == 0) {
       keyLog.appendIdentities(List.of(identities.nodeIdentity()));
     }
-    ledger.scan(0, this::apply);
+    long from = snapshots.enabled() ? restoreSnapshot() : 0;
+    ledger.scan(from, this::apply);
+    openedFrom = from;
+    snapshotSize = from;
     LOG.info(
-        "ledger opened: {} entries, {} resource versions", ledger.size(), index.countVersions());
+        "ledger opened: {} entries, {} resource versions; {} entries replayed after the index"
+            + " snapshot of {}",
+        ledger.size(),
+        index.countVersions(),
+        ledger.size() - from,
+        from);
+    if (snapshots.enabled() && ledger.size() - from >= snapshots.after()) {
+      queueSnapshot();
+    }
+  }
+
+  /** The tree size of the snapshot the last {@link #open} started from; 0 for a full replay. */
+  public long openedFrom() {
+    return openedFrom;
+  }
+
+  /**
+   * Restores the index from the snapshot and replays the key facts it lists; returns its tree size,
+   * or 0 (nothing restored) if there is none, it is not this ledger's, or it does not open.
+   */
+  private long restoreSnapshot() throws LedgerException {
+    Path file = snapshots.file();
+    if (!Files.exists(file)) {
+      return 0;
+    }
+    IndexSnapshot.Contents contents;
+    IndexSnapshot.Header header;
+    try {
+      header = IndexSnapshot.readHeader(file);
+      if (header.treeSize() > ledger.size()
+          || !Arrays.equals(header.rootHash(), ledger.rootHash(header.treeSize()))) {
+        LOG.warn(
+            "index snapshot {} (tree size {}) is not of this ledger; replaying every entry",
+            file,
+            header.treeSize());
+        return 0;
+      }
+      contents =
+          IndexSnapshot.read(
+              file,
+              identities.nodeEncryptionKey(),
+              this::shared,
+              set -> sharedSets.computeIfAbsent(set, s -> s));
+    } catch (IOException e) {
+      LOG.warn(
+          "index snapshot {} cannot be used ({}); replaying every entry", file, e.getMessage());
+      return 0;
+    }
+    for (List<VersionMeta> history : contents.histories()) {
+      history.forEach(index::add);
+    }
+    contents.identifiers().forEach(index::restoreIdentifiers);
+    for (long position : contents.factPositions()) {
+      apply(ledger.read(position));
+    }
+    return header.treeSize();
+  }
+
+  /**
+   * Writes an index snapshot of the ledger as it is now, unless writes are in flight (an entry is
+   * durable but not yet indexed), which it retries a few times.
+   *
+   * @return true if a snapshot was written
+   */
+  public boolean saveSnapshot() {
+    if (!snapshots.enabled()) {
+      return false;
+    }
+    synchronized (snapshots) {
+      try {
+        for (int attempt = 0; attempt < 5; attempt++) {
+          long treeSize = ledger.size();
+          byte[] root = ledger.rootHash(treeSize);
+          IndexSnapshot.Contents contents = IndexSnapshot.capture(index, facts, treeSize);
+          if (contents.entries() == treeSize) {
+            long start = System.nanoTime();
+            IndexSnapshot.write(
+                snapshots.file(),
+                new IndexSnapshot.Header(treeSize, root, Instant.now()),
+                contents,
+                identities.nodeEncryptionKey().toPublicJWK());
+            snapshotSize = treeSize;
+            LOG.info(
+                "index snapshot written at tree size {} in {} ms",
+                treeSize,
+                (System.nanoTime() - start) / 1_000_000);
+            return true;
+          }
+          Thread.sleep(20);
+        }
+        LOG.debug("index snapshot skipped: writes kept arriving");
+      } catch (IOException | GeneralSecurityException | LedgerException e) {
+        LOG.warn("cannot write the index snapshot {}: {}", snapshots.file(), e.getMessage());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return false;
+    }
+  }
+
+  private void queueSnapshot() {
+    if (snapshotQueued.compareAndSet(false, true)) {
+      snapshotter.execute(
+          () -> {
+            snapshotQueued.set(false);
+            saveSnapshot();
+          });
+    }
+  }
+
+  /** Stops the background snapshots and writes a last one; the ledger is closed after this. */
+  @Override
+  public void close() {
+    snapshotter.shutdown();
+    try {
+      if (!snapshotter.awaitTermination(30, TimeUnit.SECONDS)) {
+        LOG.warn("index snapshot still being written at shutdown");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (ledger.size() > snapshotSize) {
+      saveSnapshot();
+    }
   }
 
   private void apply(LedgerEntry entry) throws LedgerException {
     Transaction tx = entry.transaction();
+    if (tx.type() != TransactionType.RESOURCE_VERSION) {
+      facts.add(entry.index());
+    }
     switch (tx.type()) {
       case IDENTITY -> {
         // A new encryption key retires the grants wrapped for the old one: the next write for
@@ -274,6 +444,9 @@ public final class RecordStore {
       metas.add(meta);
     }
     notifyListeners(metas, writes);
+    if (snapshots.enabled() && ledger.size() - snapshotSize >= snapshots.after()) {
+      queueSnapshot();
+    }
     return metas;
   }
 

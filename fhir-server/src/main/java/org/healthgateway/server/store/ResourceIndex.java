@@ -8,6 +8,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.healthgateway.keys.envelope.VersionMeta;
 
 /**
@@ -105,6 +107,21 @@ public final class ResourceIndex {
       ofType.values().forEach(result::addAll);
     }
     return result;
+  }
+
+  /** Calls {@code visitor} with the versions of every resource, oldest first (for snapshots). */
+  public void forEachHistory(Consumer<List<VersionMeta>> visitor) {
+    byType.values().forEach(ofType -> ofType.values().forEach(visitor));
+  }
+
+  /** Calls {@code visitor} with every identifier key and the ids that carry it. */
+  public void forEachIdentifier(BiConsumer<String, Set<String>> visitor) {
+    byIdentifier.forEach(visitor);
+  }
+
+  /** Puts back identifiers {@link #forEachIdentifier} gave, from a snapshot. */
+  void restoreIdentifiers(String key, Collection<String> ids) {
+    byIdentifier.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).addAll(ids);
   }
 
   public long countVersions() {

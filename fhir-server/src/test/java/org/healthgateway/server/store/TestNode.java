@@ -29,13 +29,16 @@ public final class TestNode implements AutoCloseable {
   public final LedgerKeyLog keyLog;
   public final TransactionSigning signing;
   public final RecordStore store;
+  private final EncryptedKeyStore keys;
 
   private TestNode(
+      EncryptedKeyStore keys,
       EmbeddedLedger ledger,
       Identities identities,
       LedgerKeyLog keyLog,
       TransactionSigning signing,
       RecordStore store) {
+    this.keys = keys;
     this.ledger = ledger;
     this.identities = identities;
     this.keyLog = keyLog;
@@ -43,8 +46,16 @@ public final class TestNode implements AutoCloseable {
     this.store = store;
   }
 
-  /** Opens the node in {@code dir}, creating keystore and ledger on first use. */
+  /** Opens the node in {@code dir}, creating keystore and ledger on first use; no snapshots. */
   public static TestNode open(Path dir) throws Exception {
+    return open(dir, 0);
+  }
+
+  /**
+   * Opens the node in {@code dir} with index snapshots ({@code dir/index.snapshot}) every {@code
+   * snapshotAfter} entries, none if 0.
+   */
+  public static TestNode open(Path dir, long snapshotAfter) throws Exception {
     EncryptedKeyStore keys =
         EncryptedKeyStore.openOrCreate(
             dir.resolve("keystore.bcfks"), "test-fixture-password".toCharArray());
@@ -60,7 +71,8 @@ public final class TestNode implements AutoCloseable {
     GrantRing grants =
         new GrantRing(identities, JweKeyWrapper.create(), Caffeine.newBuilder().build(), meters);
     TransactionSigning signing = new TransactionSigning(identities);
-    LedgerKeyLog keyLog = new LedgerKeyLog(ledger, signing);
+    FactPositions positions = new FactPositions();
+    LedgerKeyLog keyLog = new LedgerKeyLog(ledger, signing, positions);
     RecordStore store =
         new RecordStore(
             FHIR,
@@ -78,13 +90,29 @@ public final class TestNode implements AutoCloseable {
             signing,
             new ReadRule(new ConsentEngine()),
             Caffeine.newBuilder().build(),
-            meters);
+            meters,
+            positions,
+            new RecordStore.Snapshots(dir.resolve("index.snapshot"), snapshotAfter));
     store.open();
-    return new TestNode(ledger, identities, keyLog, signing, store);
+    return new TestNode(keys, ledger, identities, keyLog, signing, store);
   }
 
+  /** Stops as the server does: a last index snapshot (if enabled), then the ledger. */
   @Override
   public void close() throws Exception {
+    store.close();
     ledger.close();
+    keys.close();
+  }
+
+  /** Stops without the store's shutdown: no last snapshot, as after a crash. */
+  public void crash() throws Exception {
+    ledger.close();
+    keys.close();
+  }
+
+  /** A resource as JSON, for comparing what two nodes open. */
+  public String parserText(org.hl7.fhir.instance.model.api.IBaseResource resource) {
+    return FHIR.newJsonParser().encodeResourceToString(resource);
   }
 }
