@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.healthgateway.keys.envelope.VersionMeta;
 
 /**
@@ -18,6 +19,15 @@ public final class ResourceIndex {
   private final Map<String, Map<String, List<VersionMeta>>> byType = new ConcurrentHashMap<>();
   private final Map<String, Set<String>> byPatient = new ConcurrentHashMap<>();
   private final Map<String, Set<String>> byIdentifier = new ConcurrentHashMap<>();
+  private final List<Consumer<VersionMeta>> listeners = new CopyOnWriteArrayList<>();
+
+  /**
+   * Registers a callback told of every version once {@link #add} has made it the current one, on
+   * the adding thread, from replay at start-up as from writes; it must be cheap and must not throw.
+   */
+  public void addListener(Consumer<VersionMeta> listener) {
+    listeners.add(listener);
+  }
 
   /**
    * Records the {@code system|value} identifiers of a public (directory) resource, so that
@@ -45,6 +55,9 @@ public final class ResourceIndex {
       byPatient
           .computeIfAbsent(meta.patientId(), p -> ConcurrentHashMap.newKeySet())
           .add(meta.type() + "/" + meta.id());
+    }
+    for (Consumer<VersionMeta> listener : listeners) {
+      listener.accept(meta);
     }
   }
 
