@@ -198,7 +198,7 @@ class ValueIndexTest {
     ValueIndex.Stats stats = values.stats();
 
     assertThat(stats.covered()).isEqualTo(10_000);
-    assertThat(stats.approximateBytes() / stats.covered()).isBetween(20L, 200L);
+    assertThat(stats.approximateBytes() / stats.covered()).isBetween(20L, 150L);
   }
 
   private List<String> candidates(String param, String value) {
