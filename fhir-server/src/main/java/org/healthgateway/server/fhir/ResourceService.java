@@ -19,6 +19,7 @@ import org.healthgateway.keys.envelope.VersionMeta;
 import org.healthgateway.server.audit.AuditTrail;
 import org.healthgateway.server.search.SearchEngine;
 import org.healthgateway.server.search.SearchQuery;
+import org.healthgateway.server.search.ValueIndex;
 import org.healthgateway.server.store.AccessDeniedException;
 import org.healthgateway.server.store.RecordStore;
 import org.healthgateway.server.store.ResourceIndex;
@@ -40,6 +41,7 @@ public final class ResourceService {
   private final FhirContext fhir;
   private final RecordStore store;
   private final SearchEngine search;
+  private final ValueIndex values;
   private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
   // Conditional-create criteria have their own stripes, always taken before resource stripes, so
   // that the two kinds can't wait on each other in a cycle.
@@ -51,6 +53,8 @@ public final class ResourceService {
     this.fhir = fhir;
     this.store = store;
     this.search = search;
+    this.values = ValueIndex.create(search, store.index());
+    store.addListener(values::written);
     for (int i = 0; i < STRIPES; i++) {
       locks[i] = new ReentrantLock();
       conditionLocks[i] = new ReentrantLock();
@@ -102,6 +106,11 @@ public final class ResourceService {
   /** True for a version of an owner-only type (a Subscription) that another user wrote. */
   public boolean isOwnedByAnother(VersionMeta meta, String requester) {
     return store.isOwnedByAnother(meta, requester);
+  }
+
+  /** The value index that narrows type-wide searches (for snapshots and figures). */
+  public ValueIndex values() {
+    return values;
   }
 
   private ResourceIndex index() {
@@ -322,8 +331,10 @@ public final class ResourceService {
   }
 
   /**
-   * Runs a search: candidates from the index, kept if the requester can open them and they match.
-   * The matches are the store's shared instances: read-only, copy before changing one.
+   * Runs a search: candidates from the index (a type-wide search narrowed by the value index), kept
+   * if the requester can open them and they match. The matches are the store's shared instances:
+   * read-only, copy before changing one. Every version opened here is handed to the value index,
+   * which covers it if it doesn't know its values yet.
    */
   public SearchResult search(String type, Map<String, List<String>> params, String requester) {
     SearchQuery query = search.parse(type, params);
@@ -332,8 +343,11 @@ public final class ResourceService {
     for (VersionMeta meta : candidates) {
       if (store.canRead(meta, requester)) {
         Optional<IBaseResource> resource = openIfAllowed(meta, requester);
-        if (resource.isPresent() && query.matches(resource.get())) {
-          matches.add(resource.get());
+        if (resource.isPresent()) {
+          values.opened(meta, resource.get());
+          if (query.matches(resource.get())) {
+            matches.add(resource.get());
+          }
         }
       }
     }
@@ -378,7 +392,7 @@ public final class ResourceService {
     }
     Set<String> patientIds = query.patientIds();
     if (patientIds.isEmpty()) {
-      return index().currentOfType(type);
+      return values.candidates(query).orElseGet(() -> index().currentOfType(type));
     }
     List<VersionMeta> result = new ArrayList<>();
     for (String pid : new TreeSet<>(patientIds)) {

@@ -31,6 +31,19 @@ final class DateCriterion implements Criterion {
     this.values = List.copyOf(values);
   }
 
+  /** True if any of the ranges a resource yields satisfies the OR-list; the index's test. */
+  boolean matchesAny(long[] ranges) {
+    for (int i = 0; i + 1 < ranges.length; i += 2) {
+      DateRange target = new DateRange(ranges[i], ranges[i + 1]);
+      for (Value value : values) {
+        if (matches(value.prefix(), value.range(), target)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   @Override
   public boolean test(List<IBase> elements) {
     for (DateRange target : DateRange.extract(elements)) {

@@ -73,6 +73,11 @@ final class ParamPath {
     return extracted.get(resource, this::evaluate);
   }
 
+  /** Like {@link #extract} but not remembered: for an instance that may still change (a write). */
+  List<IBase> extractOnce(IBaseResource resource) {
+    return evaluate(resource);
+  }
+
   private List<IBase> evaluate(IBaseResource resource) {
     if ("_id".equals(param.getName())) {
       IIdType id = resource.getIdElement();

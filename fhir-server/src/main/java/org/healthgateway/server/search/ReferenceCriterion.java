@@ -1,6 +1,9 @@
 package org.healthgateway.server.search;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import org.hl7.fhir.instance.model.api.IBase;
 import org.hl7.fhir.instance.model.api.IBaseReference;
 import org.hl7.fhir.instance.model.api.IIdType;
@@ -28,6 +31,43 @@ final class ReferenceCriterion implements Criterion {
     IdType id = new IdType(raw);
     String type = id.hasResourceType() ? id.getResourceType() : impliedType;
     return new Target(type, id.getIdPart(), raw);
+  }
+
+  /**
+   * {@code Type/id} (with the type {@code *} for a target of any type) and {@code =raw} for
+   * canonical values: a reference holds the any-type key and, when typed, {@code Type/id}; a
+   * canonical holds {@code =text}.
+   */
+  @Override
+  public Optional<List<IndexKey>> indexKeys() {
+    List<IndexKey> keys = new ArrayList<>();
+    for (Target target : targets) {
+      if (target.id() != null) {
+        keys.add(IndexKey.exact((target.type() == null ? "*" : target.type()) + "/" + target.id()));
+      }
+      keys.add(IndexKey.exact("=" + target.raw()));
+    }
+    return Optional.of(keys);
+  }
+
+  /** The index keys of a resource's values for a reference parameter. */
+  static void valueKeys(List<IBase> values, Set<String> out) {
+    for (IBase value : values) {
+      if (value instanceof IBaseReference reference) {
+        String idPart = References.idPart(reference.getReferenceElement());
+        if (idPart == null) {
+          continue;
+        }
+        out.add("*/" + idPart);
+        IIdType typed = References.typedId(reference.getReferenceElement());
+        if (typed != null) {
+          out.add(typed.getResourceType() + "/" + idPart);
+        }
+      } else if (value instanceof IPrimitiveType<?> canonical
+          && canonical.getValueAsString() != null) {
+        out.add("=" + canonical.getValueAsString());
+      }
+    }
   }
 
   @Override

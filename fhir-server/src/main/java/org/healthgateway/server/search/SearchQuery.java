@@ -62,6 +62,11 @@ public final class SearchQuery {
     return true;
   }
 
+  /** The criteria, ANDed, in request order. */
+  List<Clause> clauses() {
+    return clauses;
+  }
+
   /** The {@code _sort} order; resources without a value sort last. Empty without _sort. */
   public Optional<Comparator<IBaseResource>> sort() {
     return Optional.ofNullable(sort);

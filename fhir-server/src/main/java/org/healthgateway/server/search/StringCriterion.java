@@ -3,6 +3,8 @@ package org.healthgateway.server.search;
 import ca.uhn.fhir.util.StringUtil;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import org.hl7.fhir.instance.model.api.IBase;
 import org.hl7.fhir.instance.model.api.IPrimitiveType;
 import org.hl7.fhir.r4.model.Address;
@@ -31,6 +33,33 @@ final class StringCriterion implements Criterion {
         mode == Mode.EXACT
             ? List.copyOf(rawValues)
             : rawValues.stream().map(StringUtil::normalizeStringForSearchIndexing).toList();
+  }
+
+  /**
+   * {@code ~normalized} for starts-with (a prefix of the index's keys) and {@code =exact} for
+   * {@code :exact}; {@code :contains} can't be answered from prefixes.
+   */
+  @Override
+  public Optional<List<IndexKey>> indexKeys() {
+    if (mode == Mode.CONTAINS) {
+      return Optional.empty();
+    }
+    List<IndexKey> keys = new ArrayList<>();
+    for (String needle : needles) {
+      keys.add(
+          mode == Mode.EXACT ? IndexKey.exact("=" + needle) : new IndexKey("~" + needle, true));
+    }
+    return Optional.of(keys);
+  }
+
+  /** The index keys of a resource's values for a string parameter: each part, both ways. */
+  static void valueKeys(List<IBase> values, Set<String> out) {
+    List<String> parts = new ArrayList<>();
+    values.forEach(value -> parts(value, parts));
+    for (String part : parts) {
+      out.add("=" + part);
+      out.add("~" + StringUtil.normalizeStringForSearchIndexing(part));
+    }
   }
 
   @Override

@@ -4,6 +4,8 @@ import ca.uhn.fhir.util.StringUtil;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import org.hl7.fhir.instance.model.api.IBase;
 import org.hl7.fhir.instance.model.api.IPrimitiveType;
 import org.hl7.fhir.r4.model.BooleanType;
@@ -56,6 +58,40 @@ final class TokenCriterion implements Criterion {
         List.of(),
         rawValues.stream().map(StringUtil::normalizeStringForSearchIndexing).toList(),
         false);
+  }
+
+  /**
+   * {@code system|code} with {@code *} for "any": a value holds its own {@code system|code} (no
+   * system = empty), {@code *|code} and {@code system|*}; a value without a code holds none, as it
+   * matches no token.
+   */
+  @Override
+  public Optional<List<IndexKey>> indexKeys() {
+    if (not || !texts.isEmpty()) {
+      return Optional.empty();
+    }
+    List<IndexKey> keys = new ArrayList<>();
+    for (Token token : tokens) {
+      String system = token.system() == null ? "*" : token.system();
+      String code = token.code() == null ? "*" : token.code();
+      keys.add(IndexKey.exact(system + "|" + code));
+    }
+    return Optional.of(keys);
+  }
+
+  /** The index keys of a resource's values for a token parameter (see {@link #indexKeys}). */
+  static void valueKeys(List<IBase> values, Set<String> out) {
+    List<Indexed> indexed = new ArrayList<>();
+    values.forEach(value -> index(value, indexed));
+    for (Indexed value : indexed) {
+      if (value.code() == null) {
+        continue;
+      }
+      String system = value.system() == null ? "" : value.system();
+      out.add(system + "|" + value.code());
+      out.add("*|" + value.code());
+      out.add(system + "|*");
+    }
   }
 
   @Override

@@ -1,6 +1,9 @@
 package org.healthgateway.server.search;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import org.hl7.fhir.instance.model.api.IBase;
 import org.hl7.fhir.instance.model.api.IPrimitiveType;
 
@@ -19,6 +22,26 @@ final class UriCriterion implements Criterion {
   UriCriterion(List<String> uris, Mode mode) {
     this.uris = List.copyOf(uris);
     this.mode = mode;
+  }
+
+  /** {@code =uri} for exact matching; {@code :below} and {@code :above} are not narrowed. */
+  @Override
+  public Optional<List<IndexKey>> indexKeys() {
+    if (mode != Mode.EXACT) {
+      return Optional.empty();
+    }
+    List<IndexKey> keys = new ArrayList<>();
+    uris.forEach(uri -> keys.add(IndexKey.exact("=" + uri)));
+    return Optional.of(keys);
+  }
+
+  /** The index keys of a resource's values for a uri parameter. */
+  static void valueKeys(List<IBase> values, Set<String> out) {
+    for (IBase value : values) {
+      if (value instanceof IPrimitiveType<?> primitive && primitive.getValueAsString() != null) {
+        out.add("=" + primitive.getValueAsString());
+      }
+    }
   }
 
   @Override

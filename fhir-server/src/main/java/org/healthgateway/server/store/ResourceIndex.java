@@ -20,6 +20,15 @@ public final class ResourceIndex {
   private final Map<String, Map<String, List<VersionMeta>>> byType = new ConcurrentHashMap<>();
   private final Map<String, Set<String>> byPatient = new ConcurrentHashMap<>();
   private final Map<String, Set<String>> byIdentifier = new ConcurrentHashMap<>();
+  private final List<Consumer<VersionMeta>> listeners = new CopyOnWriteArrayList<>();
+
+  /**
+   * Registers a callback told of every version once {@link #add} has made it the current one, on
+   * the adding thread, from replay at start-up as from writes; it must be cheap and must not throw.
+   */
+  public void addListener(Consumer<VersionMeta> listener) {
+    listeners.add(listener);
+  }
 
   /**
    * Records the {@code system|value} identifiers of a public (directory) resource, so that
@@ -47,6 +56,9 @@ public final class ResourceIndex {
       byPatient
           .computeIfAbsent(meta.patientId(), p -> ConcurrentHashMap.newKeySet())
           .add(meta.type() + "/" + meta.id());
+    }
+    for (Consumer<VersionMeta> listener : listeners) {
+      listener.accept(meta);
     }
   }
 

@@ -140,6 +140,33 @@ class ResourceServiceTest {
   }
 
   @Test
+  void typeWideSearch_answeredByTheValueIndexForA_servesBNothing() {
+    Map<String, List<String>> byCode = Map.of("code", List.of("http://snomed.info/sct|300916003"));
+    service.create(allergy("before the index"), A);
+    assertThat(service.search("AllergyIntolerance", byCode, A).matches()).hasSize(1);
+    service.create(allergy("written once indexed"), A);
+    AllergyIntolerance other = allergy("other code");
+    other.getCode().getCodingFirstRep().setCode("91935009");
+    service.create(other, A);
+
+    assertThat(service.search("AllergyIntolerance", byCode, A).matches()).hasSize(2);
+    assertThat(service.values().stats().covered()).isEqualTo(3);
+    assertThat(service.values().stats().dirty()).isZero();
+    assertThat(service.search("AllergyIntolerance", byCode, B).matches()).isEmpty();
+  }
+
+  @Test
+  void typeWideSearch_versionsBCannotOpen_stayUncoveredAndUnseen() {
+    Map<String, List<String>> byCode = Map.of("code", List.of("http://snomed.info/sct|300916003"));
+    service.create(allergy("x"), A);
+
+    assertThat(service.search("AllergyIntolerance", byCode, B).matches()).isEmpty();
+    assertThat(service.values().stats().dirty()).isEqualTo(1);
+    assertThat(service.search("AllergyIntolerance", byCode, A).matches()).hasSize(1);
+    assertThat(service.values().stats().dirty()).isZero();
+  }
+
+  @Test
   void everything_isThePatientFirst_thenTheRecordsTheRequesterCanOpen() {
     service.create(allergy("x"), A);
 
@@ -153,6 +180,9 @@ class ResourceServiceTest {
     AllergyIntolerance allergy = new AllergyIntolerance();
     allergy.setPatient(new Reference("Patient/" + patient));
     allergy.addNote().setText(note);
+    allergy.setCode(
+        new org.hl7.fhir.r4.model.CodeableConcept(
+            new org.hl7.fhir.r4.model.Coding("http://snomed.info/sct", "300916003", null)));
     return allergy;
   }
 
