@@ -109,7 +109,7 @@ final class BatchSender implements AutoCloseable {
         }
         InFlight tx = new InFlight(batch);
         try {
-          send(tx);
+          send(tx, false);
           inFlight.add(tx);
         } catch (IOException | LedgerException | RuntimeException e) {
           permits.release();
@@ -127,9 +127,10 @@ final class BatchSender implements AutoCloseable {
   }
 
   /**
-   * Signs and sends {@code tx}'s records not yet applied, taking the nonce again once if refused.
+   * Signs and sends {@code tx}'s records not yet applied, taking the nonce from the node first if
+   * {@code resync} (a resend: a reorg may have taken transactions away) and again once if refused.
    */
-  private void send(InFlight tx) throws IOException, LedgerException {
+  private void send(InFlight tx, boolean resync) throws IOException, LedgerException {
     List<byte[]> records = new ArrayList<>();
     for (PendingRecord r : tx.records) {
       if (!r.applied.isDone()) {
@@ -140,7 +141,7 @@ final class BatchSender implements AutoCloseable {
     for (int attempt = 0; ; attempt++) {
       EthSendTransaction sent;
       synchronized (nonceLock) {
-        if (nextNonce < 0 || attempt > 0) {
+        if (nextNonce < 0 || resync || attempt > 0) {
           nextNonce = pendingNonce();
         }
         BigInteger nonce = BigInteger.valueOf(nextNonce);
@@ -222,7 +223,7 @@ final class BatchSender implements AutoCloseable {
           }
         } else if (System.nanoTime() - tx.lastSeenNanos > resendAfter.toNanos()) {
           LOG.warn("transaction {} not on the chain after {}, sending again", tx.hash, resendAfter);
-          send(tx);
+          send(tx, true);
         }
       } catch (IOException | LedgerException | RuntimeException e) {
         LOG.warn("cannot follow transaction {}", tx.hash, e);
