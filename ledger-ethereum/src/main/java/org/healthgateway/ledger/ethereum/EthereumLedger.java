@@ -197,6 +197,7 @@ public final class EthereumLedger implements Ledger {
   private volatile Checkpoint latest;
   private volatile LedgerException failure;
   private volatile boolean closed;
+  private final List<Runnable> closeActions = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private EthereumLedger(
       Options options,
@@ -298,6 +299,16 @@ public final class EthereumLedger implements Ledger {
     } catch (IOException | RuntimeException e) {
       LOG.warn("cannot follow the chain now: {}", e.toString());
     }
+  }
+
+  /**
+   * Runs {@code action} after {@link #close}, e.g. to shut down the Web3j client the caller built.
+   *
+   * @return this ledger
+   */
+  public EthereumLedger onClose(Runnable action) {
+    closeActions.add(action);
+    return this;
   }
 
   /** Why the follower stopped (a deep reorg, a gap), or empty while it follows the chain. */
@@ -442,6 +453,10 @@ public final class EthereumLedger implements Ledger {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    log.close();
+    try {
+      log.close();
+    } finally {
+      closeActions.forEach(Runnable::run);
+    }
   }
 }
