@@ -9,6 +9,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.nimbusds.jose.jwk.JWK;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -32,6 +33,8 @@ import org.healthgateway.ledger.CheckpointSigner;
 import org.healthgateway.ledger.Ledger;
 import org.healthgateway.ledger.LedgerException;
 import org.healthgateway.ledger.embedded.EmbeddedLedger;
+import org.healthgateway.ledger.ethereum.EthereumLedger;
+import org.healthgateway.ledger.ethereum.RecordLogDeployer;
 import org.healthgateway.server.audit.AuditService;
 import org.healthgateway.server.audit.DisclosureInterceptor;
 import org.healthgateway.server.consent.ChangeGuard;
@@ -58,11 +61,17 @@ import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
 import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r5.utils.validation.constants.BestPracticeWarningLevel;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.web3j.crypto.Credentials;
+import org.web3j.crypto.WalletUtils;
+import org.web3j.crypto.exception.CipherException;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.http.HttpService;
 
 /** The one place that assembles ledger, keys, store and FHIR server. */
 @Configuration
@@ -100,11 +109,15 @@ public class GatewayConfig {
   }
 
   @Bean(destroyMethod = "close")
-  Ledger ledger(GatewayProperties properties, Identities identities) {
+  Ledger ledger(
+      GatewayProperties properties, Identities identities, ObjectProvider<MeterRegistry> meters) {
     JWK nodeKey = identities.nodeKey();
     Path dir = properties.dataDir().resolve("ledger");
     try {
       NodeKeyFile.write(properties.dataDir(), nodeKey.toPublicJWK());
+      if (properties.ledger().type().equals("ethereum")) {
+        return ethereumLedger(properties, nodeKey, meters.getIfAvailable(SimpleMeterRegistry::new));
+      }
       return EmbeddedLedger.open(
           dir,
           CheckpointSigner.of(nodeKey),
@@ -115,6 +128,97 @@ public class GatewayConfig {
     } catch (LedgerException e) {
       throw new IllegalStateException(
           "Refusing to start: the ledger in " + dir + " does not verify: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The ledger on an EVM chain (ledger-ethereum/README.md): the account from a V3 keystore under
+   * the data directory, opened with the node keystore's password; the contract configured, or
+   * deployed on first start and remembered in {@code ethereum-contract.properties}.
+   */
+  private static Ledger ethereumLedger(
+      GatewayProperties properties, JWK nodeKey, MeterRegistry meters) throws LedgerException {
+    GatewayProperties.Ethereum config = properties.ledger().ethereum();
+    if (config.rpcUrl() == null || config.rpcUrl().isBlank()) {
+      throw new IllegalStateException("Refusing to start: set gateway.ledger.ethereum.rpc-url");
+    }
+    Path keystore =
+        config.accountKeystore() != null
+            ? config.accountKeystore()
+            : properties.dataDir().resolve("ethereum-account.json");
+    Credentials account;
+    try {
+      account =
+          WalletUtils.loadCredentials(
+              new String(KeystorePassword.resolve(properties)), keystore.toFile());
+    } catch (IOException | CipherException e) {
+      throw new IllegalStateException(
+          "Refusing to start: cannot open the Ethereum account keystore " + keystore, e);
+    }
+    List<JWK> trusted = new ArrayList<>(List.of(nodeKey.toPublicJWK()));
+    for (Path file : config.trustedNodeKeys()) {
+      try {
+        trusted.add(JWK.parse(Files.readString(file)).toPublicJWK());
+      } catch (IOException | java.text.ParseException e) {
+        throw new IllegalStateException("Refusing to start: unreadable node key " + file, e);
+      }
+    }
+    Web3j web3j = Web3j.build(new HttpService(config.rpcUrl()));
+    try {
+      RecordLogDeployer.Deployed contract = contract(properties, config, web3j, account);
+      EthereumLedger.Options options =
+          EthereumLedger.Options.of(contract.address())
+              .withConfirmationDepth(config.confirmationDepth())
+              .withStartBlock(Math.max(config.startBlock(), contract.block()))
+              .withPollInterval(config.pollInterval());
+      EthereumLedger ledger =
+          EthereumLedger.open(
+              properties.dataDir().resolve("ledger-ethereum"),
+              web3j,
+              account,
+              Identities.NODE,
+              trusted,
+              CheckpointSigner.of(nodeKey),
+              nodeKey.toPublicJWK(),
+              options,
+              meters);
+      return ledger.onClose(web3j::shutdown);
+    } catch (LedgerException | RuntimeException e) {
+      web3j.shutdown();
+      throw e;
+    }
+  }
+
+  /** The configured contract, the one deployed earlier, or a new one. */
+  private static RecordLogDeployer.Deployed contract(
+      GatewayProperties properties,
+      GatewayProperties.Ethereum config,
+      Web3j web3j,
+      Credentials account)
+      throws LedgerException {
+    if (config.contractAddress() != null && !config.contractAddress().isBlank()) {
+      return new RecordLogDeployer.Deployed(config.contractAddress(), config.startBlock());
+    }
+    Path file = properties.dataDir().resolve("ethereum-contract.properties");
+    java.util.Properties stored = new java.util.Properties();
+    try {
+      if (Files.exists(file)) {
+        try (var in = Files.newBufferedReader(file)) {
+          stored.load(in);
+        }
+        return new RecordLogDeployer.Deployed(
+            stored.getProperty("address"), Long.parseLong(stored.getProperty("block")));
+      }
+      RecordLogDeployer.Deployed deployed =
+          RecordLogDeployer.deploy(web3j, account, java.time.Duration.ofMinutes(2));
+      stored.setProperty("address", deployed.address());
+      stored.setProperty("block", Long.toString(deployed.block()));
+      try (var out = Files.newBufferedWriter(file)) {
+        stored.store(out, "RecordLog contract deployed by this node");
+      }
+      return deployed;
+    } catch (IOException | NumberFormatException e) {
+      throw new IllegalStateException("Refusing to start: unreadable " + file, e);
     }
   }
 

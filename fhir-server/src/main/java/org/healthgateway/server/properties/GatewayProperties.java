@@ -47,12 +47,61 @@ public record GatewayProperties(
   /**
    * Ledger settings.
    *
-   * @param segmentBytes size at which the embedded ledger starts a new segment file
-   * @param checkpointInterval how often a signed checkpoint covers the newest entries
+   * @param segmentBytes embedded ledger: segment size
+   * @param checkpointInterval embedded ledger: at most one background checkpoint per interval
    * @param snapshotAfter ledger entries after the last index snapshot that make a new one (and a
    *     start that replayed more writes one); 0: no snapshots, every start replays every entry
+   * @param type {@code embedded} (default: segment files in the data directory) or {@code ethereum}
+   *     (an EVM chain shared with other organizations' nodes, ledger-ethereum/README.md)
+   * @param ethereum settings of the {@code ethereum} ledger
    */
-  public record Ledger(long segmentBytes, Duration checkpointInterval, long snapshotAfter) {}
+  public record Ledger(
+      long segmentBytes,
+      Duration checkpointInterval,
+      long snapshotAfter,
+      String type,
+      Ethereum ethereum) {
+    public Ledger {
+      type = type == null || type.isBlank() ? "embedded" : type.trim();
+      if (!type.equals("embedded") && !type.equals("ethereum")) {
+        throw new IllegalArgumentException(
+            "gateway.ledger.type must be embedded or ethereum, not " + type);
+      }
+      if (ethereum == null) {
+        ethereum = new Ethereum(null, null, null, 2, 0, null, List.of());
+      }
+    }
+  }
+
+  /**
+   * The {@code ethereum} ledger.
+   *
+   * @param rpcUrl the node's JSON-RPC endpoint, e.g. {@code http://127.0.0.1:8545}
+   * @param contractAddress the RecordLog contract; empty: deploy one on first start and keep its
+   *     address in {@code <data-dir>/ethereum-contract.properties}
+   * @param accountKeystore Ethereum V3 keystore file of the account that pays for appends, its
+   *     password the node keystore's ({@code GATEWAY_KEYSTORE_PASSWORD}); default {@code
+   *     <data-dir>/ethereum-account.json}
+   * @param confirmationDepth blocks on top of a record's block before it is applied
+   * @param startBlock first block the follower reads (the contract's creation block); with a
+   *     deployed contract, its creation block
+   * @param pollInterval how often the follower asks the node for new blocks (default 250 ms)
+   * @param trustedNodeKeys files with the public JWKs of the other organizations' nodes, whose
+   *     IDENTITY records introduce their practitioners (this node's own key is always trusted)
+   */
+  public record Ethereum(
+      String rpcUrl,
+      String contractAddress,
+      Path accountKeystore,
+      int confirmationDepth,
+      long startBlock,
+      Duration pollInterval,
+      List<Path> trustedNodeKeys) {
+    public Ethereum {
+      pollInterval = pollInterval == null ? Duration.ofMillis(250) : pollInterval;
+      trustedNodeKeys = trustedNodeKeys == null ? List.of() : List.copyOf(trustedNodeKeys);
+    }
+  }
 
   /**
    * Bounds of the in-memory caches: unwrapped data keys, and opened (decrypted, parsed) resources.
