@@ -186,7 +186,20 @@ class IndexSnapshotTest {
     all.sort((x, y) -> Long.compare(x.ledgerIndex(), y.ledgerIndex()));
     for (VersionMeta meta : all) {
       String content = meta.deleted() ? "deleted" : on.parserText(on.store.read(meta, A));
-      lines.add(meta + " -> " + content);
+      // Sets compare as sets: Set.copyOf's iteration order differs from one JVM to the next.
+      VersionMeta sorted =
+          new VersionMeta(
+              meta.type(),
+              meta.id(),
+              meta.version(),
+              meta.ledgerIndex(),
+              meta.lastUpdated(),
+              meta.deleted(),
+              meta.author(),
+              meta.patientId(),
+              new java.util.TreeSet<>(meta.grantKeyIds()),
+              new java.util.TreeSet<>(meta.categories()));
+      lines.add(sorted + " -> " + content);
     }
     on.store
         .index()
