@@ -1,11 +1,15 @@
 package org.healthgateway.server;
 
+import org.healthgateway.server.cli.EthereumAccountCommand;
 import org.healthgateway.server.cli.VerifyCommand;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
-/** Starts the gateway, or with {@code verify <data-dir>} checks a ledger offline and exits. */
+/**
+ * Starts the gateway; {@code verify <data-dir>} checks a ledger offline, {@code ethereum-account
+ * <data-dir> [--import]} writes the account of the {@code ethereum} ledger, and each exits.
+ */
 @SpringBootApplication
 @ConfigurationPropertiesScan
 public class GatewayApplication {
@@ -13,6 +17,9 @@ public class GatewayApplication {
   public static void main(String[] args) {
     if (args.length > 0 && args[0].equals("verify")) {
       System.exit(VerifyCommand.run(args));
+    }
+    if (args.length > 0 && args[0].equals("ethereum-account")) {
+      System.exit(EthereumAccountCommand.run(args));
     }
     SpringApplication.run(GatewayApplication.class, args);
   }

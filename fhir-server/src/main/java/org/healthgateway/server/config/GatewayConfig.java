@@ -61,6 +61,8 @@ import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
 import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r5.utils.validation.constants.BestPracticeWarningLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
@@ -76,6 +78,7 @@ import org.web3j.protocol.http.HttpService;
 /** The one place that assembles ledger, keys, store and FHIR server. */
 @Configuration
 public class GatewayConfig {
+  private static final Logger LOG = LoggerFactory.getLogger(GatewayConfig.class);
 
   @Bean
   FhirContext fhirContext() {
@@ -216,6 +219,11 @@ public class GatewayConfig {
       try (var out = Files.newBufferedWriter(file)) {
         stored.store(out, "RecordLog contract deployed by this node");
       }
+      LOG.info(
+          "Deployed the RecordLog contract at {} in block {} (kept in {})",
+          deployed.address(),
+          deployed.block(),
+          file);
       return deployed;
     } catch (IOException | NumberFormatException e) {
       throw new IllegalStateException("Refusing to start: unreadable " + file, e);
