@@ -45,15 +45,21 @@ class TypeWideSearchTest {
         .as("first search: opens the candidates and covers them")
         .containsExactlyInAnyOrderElementsOf(ids);
     assertThat(matchIds(GatewayProcess.PRACTITIONER_A, code))
-        .as("second search: answered by the index")
+        .as("second search: answered by the index, pages of 50 opened as served")
         .containsExactlyInAnyOrderElementsOf(ids);
     assertThat(total(GatewayProcess.PRACTITIONER_A, code, "&_summary=count")).isEqualTo(3);
     assertThat(total(GatewayProcess.PRACTITIONER_A, code, "&_total=accurate")).isEqualTo(3);
 
+    assertThat(firstPage(GatewayProcess.PRACTITIONER_A, code, "&_count=2").getEntry())
+        .as("a first page of 2, opened page by page")
+        .hasSize(2);
     for (String outsider : List.of(GatewayProcess.PRACTITIONER_B, GatewayProcess.PATIENT_Q)) {
       assertThat(matchIds(outsider, code)).as("%s sees", outsider).isEmpty();
       assertThat(total(outsider, code, "&_summary=count")).as("%s counts", outsider).isZero();
-      assertThat(total(outsider, code, "")).as("%s total", outsider).isZero();
+      assertThat(total(outsider, code, "&_total=accurate")).as("%s total", outsider).isZero();
+      Bundle page = firstPage(outsider, code, "");
+      assertThat(page.getEntry()).as("%s first page", outsider).isEmpty();
+      assertThat(page.hasTotal() ? page.getTotal() : 0).as("%s total if any", outsider).isZero();
     }
     assertThat(matchIds(GatewayProcess.PATIENT_P, code))
         .as("the patient holds a key for each")
@@ -122,11 +128,15 @@ class TypeWideSearchTest {
     return ids;
   }
 
-  private static int total(String clientId, String code, String extra) {
+  private static Bundle firstPage(String clientId, String code, String extra) {
     Response response =
         Fhir.as(gateway, clientId).urlEncodingEnabled(false).get(query(code) + extra);
     assertThat(response.statusCode()).as("search: %s", response.asString()).isEqualTo(200);
-    Bundle bundle = Fhir.parse(Bundle.class, response.asString());
+    return Fhir.parse(Bundle.class, response.asString());
+  }
+
+  private static int total(String clientId, String code, String extra) {
+    Bundle bundle = firstPage(clientId, code, extra);
     assertThat(bundle.hasTotal()).as("total present").isTrue();
     return bundle.getTotal();
   }

@@ -44,6 +44,15 @@ final class Bundles {
     return provider;
   }
 
+  /**
+   * A search answered page by page ({@link PagedSearch}): no total, a next link while pages are
+   * full; the pages, like every search page, only for the requester who ran it.
+   */
+  static IBundleProvider pagedSearchSet(ResourceService service, PagedSearch search) {
+    return new PagedBundleProvider(
+        search, page -> includes(service, search.query(), page, search.requester()));
+  }
+
   private static List<IBaseResource> includes(
       ResourceService service, SearchQuery query, List<IBaseResource> page, String requester) {
     if (query.includes().isEmpty() && query.revIncludes().isEmpty()) {
@@ -171,6 +180,45 @@ final class Bundles {
         page.addAll(includes.resolve(List.copyOf(page)));
       }
       return page;
+    }
+  }
+
+  /** {@link OwnedBundleProvider}'s rules over a {@link PagedSearch}: size unknown (null). */
+  private static final class PagedBundleProvider extends SimpleBundleProvider {
+    private final PagedSearch search;
+    private final IncludeResolver includes;
+
+    PagedBundleProvider(PagedSearch search, IncludeResolver includes) {
+      super(List.of());
+      this.search = search;
+      this.includes = includes;
+      if (search.query().count() != null) {
+        setPreferredPageSize(search.query().count());
+      }
+    }
+
+    @Override
+    public Integer size() {
+      return null;
+    }
+
+    @Override
+    public List<IBaseResource> getResources(int fromIndex, int toIndex) {
+      if (!search.requester().equals(Requester.current())) {
+        throw new ForbiddenOperationException("This page belongs to another user's search");
+      }
+      List<IBaseResource> page = new ArrayList<>();
+      search.page(fromIndex, toIndex).forEach(r -> page.add(copy(r)));
+      page.addAll(includes.resolve(List.copyOf(page)));
+      return page;
+    }
+
+    @Override
+    public List<IBaseResource> getResources(
+        int fromIndex,
+        int toIndex,
+        ca.uhn.fhir.rest.server.method.ResponsePage.ResponsePageBuilder builder) {
+      return getResources(fromIndex, toIndex);
     }
   }
 

@@ -108,7 +108,12 @@ public class GenericResourceProvider implements IResourceProvider {
   @Search(allowUnknownParams = true)
   public IBundleProvider search(RequestDetails request) {
     String requester = Requester.current();
-    ResourceService.SearchResult result = service.search(typeName, params(request), requester);
+    Map<String, List<String>> params = params(request);
+    java.util.Optional<PagedSearch> paged = service.searchByPage(typeName, params, requester);
+    if (paged.isPresent()) {
+      return Bundles.pagedSearchSet(service, paged.get());
+    }
+    ResourceService.SearchResult result = service.search(typeName, params, requester);
     return Bundles.searchSet(service, result, requester);
   }
 

@@ -341,18 +341,42 @@ public final class ResourceService {
     List<VersionMeta> candidates = candidates(type, query, params);
     List<IBaseResource> matches = new ArrayList<>();
     for (VersionMeta meta : candidates) {
-      if (store.canRead(meta, requester)) {
-        Optional<IBaseResource> resource = openIfAllowed(meta, requester);
-        if (resource.isPresent()) {
-          values.opened(meta, resource.get());
-          if (query.matches(resource.get())) {
-            matches.add(resource.get());
-          }
-        }
-      }
+      openCandidate(meta, requester).filter(query::matches).ifPresent(matches::add);
     }
     query.sort().ifPresent(matches::sort);
     return new SearchResult(query, matches);
+  }
+
+  /**
+   * A type-wide search of a clinical type that the value index narrows and whose answer needs no
+   * count and no order (no {@code _sort}, {@code _summary=count}, {@code _total=accurate} or {@code
+   * _count=0}), as a search whose pages open their own matches; empty otherwise (then {@link
+   * #search}).
+   */
+  Optional<PagedSearch> searchByPage(
+      String type, Map<String, List<String>> params, String requester) {
+    SearchQuery query = search.parse(type, params);
+    if (!store.isClinical(type)
+        || !query.patientIds().isEmpty()
+        || query.sort().isPresent()
+        || query.summaryCount()
+        || query.totalAccurate()
+        || Integer.valueOf(0).equals(query.count())) {
+      return Optional.empty();
+    }
+    return values
+        .candidates(query)
+        .map(candidates -> new PagedSearch(query, candidates, requester, this::openCandidate));
+  }
+
+  /** Opens a search candidate if the requester may, and lets the value index cover it. */
+  private Optional<IBaseResource> openCandidate(VersionMeta meta, String requester) {
+    if (!store.canRead(meta, requester)) {
+      return Optional.empty();
+    }
+    Optional<IBaseResource> resource = openIfAllowed(meta, requester);
+    resource.ifPresent(opened -> values.opened(meta, opened));
+    return resource;
   }
 
   /**

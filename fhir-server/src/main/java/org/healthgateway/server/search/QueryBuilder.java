@@ -27,6 +27,7 @@ final class QueryBuilder {
   private Comparator<IBaseResource> sort;
   private Integer count;
   private boolean summaryCount;
+  private boolean totalAccurate;
   private Set<String> patientIds;
 
   QueryBuilder(String resourceType, SearchEngine engine) {
@@ -42,7 +43,7 @@ final class QueryBuilder {
       case "_include" -> includes.add(include(value, modifier));
       case "_revinclude" -> revIncludes.add(include(value, modifier));
       case "_summary" -> summaryCount = checked(name, value, SUMMARY_VALUES).equals("count");
-      case "_total" -> checked(name, value, TOTAL_VALUES);
+      case "_total" -> totalAccurate = checked(name, value, TOTAL_VALUES).equals("accurate");
       default -> {
         return false;
       }
@@ -69,6 +70,7 @@ final class QueryBuilder {
         sort,
         count,
         summaryCount,
+        totalAccurate,
         includes,
         revIncludes,
         patientIds == null ? Set.of() : patientIds,

@@ -18,6 +18,7 @@ public final class SearchQuery {
   private final Comparator<IBaseResource> sort;
   private final Integer count;
   private final boolean summaryCount;
+  private final boolean totalAccurate;
   private final List<Include> includes;
   private final List<Include> revIncludes;
   private final Set<String> patientIds;
@@ -29,6 +30,7 @@ public final class SearchQuery {
       Comparator<IBaseResource> sort,
       Integer count,
       boolean summaryCount,
+      boolean totalAccurate,
       List<Include> includes,
       List<Include> revIncludes,
       Set<String> patientIds,
@@ -38,6 +40,7 @@ public final class SearchQuery {
     this.sort = sort;
     this.count = count;
     this.summaryCount = summaryCount;
+    this.totalAccurate = totalAccurate;
     this.includes = List.copyOf(includes);
     this.revIncludes = List.copyOf(revIncludes);
     this.patientIds = Set.copyOf(patientIds);
@@ -80,6 +83,11 @@ public final class SearchQuery {
   /** True for {@code _summary=count}. */
   public boolean summaryCount() {
     return summaryCount;
+  }
+
+  /** True for {@code _total=accurate}: the answer must count every match. */
+  public boolean totalAccurate() {
+    return totalAccurate;
   }
 
   /** The {@code _include} parameters, in request order. */

@@ -167,6 +167,36 @@ class ResourceServiceTest {
   }
 
   @Test
+  void searchByPage_servesPagesOfOpenedMatches_onlyWhereNoAnswerNeedsThemAll() {
+    for (int i = 0; i < 5; i++) {
+      service.create(allergy("n" + i), A);
+    }
+    Map<String, List<String>> byCode = Map.of("code", List.of("300916003"));
+
+    PagedSearch paged = service.searchByPage("AllergyIntolerance", byCode, A).orElseThrow();
+    assertThat(paged.page(0, 2)).hasSize(2);
+    assertThat(paged.page(2, 4)).hasSize(2);
+    assertThat(paged.page(4, 6)).hasSize(1);
+    assertThat(paged.page(6, 8)).isEmpty();
+    assertThat(service.searchByPage("AllergyIntolerance", byCode, B).orElseThrow().page(0, 50))
+        .isEmpty();
+    for (Map.Entry<String, String> needsAll :
+        Map.of("_summary", "count", "_total", "accurate", "_sort", "date", "_count", "0")
+            .entrySet()) {
+      Map<String, List<String>> params =
+          Map.of("code", List.of("300916003"), needsAll.getKey(), List.of(needsAll.getValue()));
+      assertThat(service.searchByPage("AllergyIntolerance", params, A))
+          .as(needsAll.getKey())
+          .isEmpty();
+    }
+    assertThat(
+            service.searchByPage(
+                "AllergyIntolerance", Map.of("patient", List.of("Patient/" + patient)), A))
+        .as("a patient search keeps its compartment")
+        .isEmpty();
+  }
+
+  @Test
   void everything_isThePatientFirst_thenTheRecordsTheRequesterCanOpen() {
     service.create(allergy("x"), A);
 
