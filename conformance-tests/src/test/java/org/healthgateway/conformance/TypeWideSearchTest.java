@@ -50,15 +50,29 @@ class TypeWideSearchTest {
     assertThat(total(GatewayProcess.PRACTITIONER_A, code, "&_summary=count")).isEqualTo(3);
     assertThat(total(GatewayProcess.PRACTITIONER_A, code, "&_total=accurate")).isEqualTo(3);
 
-    assertThat(firstPage(GatewayProcess.PRACTITIONER_A, code, "&_count=2").getEntry())
-        .as("a first page of 2, opened page by page")
-        .hasSize(2);
+    Bundle pageOfTwo = firstPage(GatewayProcess.PRACTITIONER_A, code, "&_count=2");
+    assertThat(pageOfTwo.getEntry()).as("a first page of 2, opened page by page").hasSize(2);
+    assertThat(pageOfTwo.getLink(Bundle.LINK_NEXT)).as("a third match: a next page").isNotNull();
+    Bundle last =
+        Fhir.parse(
+            Bundle.class,
+            Fhir.as(gateway, GatewayProcess.PRACTITIONER_A)
+                .urlEncodingEnabled(false)
+                .get(pageOfTwo.getLink(Bundle.LINK_NEXT).getUrl())
+                .asString());
+    assertThat(last.getEntry()).as("the last page").hasSize(1);
+    assertThat(last.getLink(Bundle.LINK_NEXT)).as("no next link after the last match").isNull();
+    assertThat(
+            firstPage(GatewayProcess.PRACTITIONER_A, code, "&_count=3").getLink(Bundle.LINK_NEXT))
+        .as("a page that holds exactly every match has no next link")
+        .isNull();
     for (String outsider : List.of(GatewayProcess.PRACTITIONER_B, GatewayProcess.PATIENT_Q)) {
       assertThat(matchIds(outsider, code)).as("%s sees", outsider).isEmpty();
       assertThat(total(outsider, code, "&_summary=count")).as("%s counts", outsider).isZero();
       assertThat(total(outsider, code, "&_total=accurate")).as("%s total", outsider).isZero();
       Bundle page = firstPage(outsider, code, "");
       assertThat(page.getEntry()).as("%s first page", outsider).isEmpty();
+      assertThat(page.getLink(Bundle.LINK_NEXT)).as("%s next link", outsider).isNull();
       assertThat(page.hasTotal() ? page.getTotal() : 0).as("%s total if any", outsider).isZero();
     }
     assertThat(matchIds(GatewayProcess.PATIENT_P, code))

@@ -202,23 +202,42 @@ final class Bundles {
       return null;
     }
 
+    // Else HAPI takes the (empty) list given to the super class as the whole answer.
     @Override
-    public List<IBaseResource> getResources(int fromIndex, int toIndex) {
-      if (!search.requester().equals(Requester.current())) {
-        throw new ForbiddenOperationException("This page belongs to another user's search");
-      }
-      List<IBaseResource> page = new ArrayList<>();
-      search.page(fromIndex, toIndex).forEach(r -> page.add(copy(r)));
-      page.addAll(includes.resolve(List.copyOf(page)));
-      return page;
+    public boolean containsAllResources() {
+      return false;
     }
 
+    @Override
+    public List<IBaseResource> getResources(int fromIndex, int toIndex) {
+      return getResources(fromIndex, toIndex, null);
+    }
+
+    /**
+     * Opens one match past the page to tell HAPI whether a next page exists ({@code
+     * setTotalRequestedResourcesFetched}: more than the page size means a next link), so the last
+     * page has no next link and costs one extra opened version.
+     */
     @Override
     public List<IBaseResource> getResources(
         int fromIndex,
         int toIndex,
         ca.uhn.fhir.rest.server.method.ResponsePage.ResponsePageBuilder builder) {
-      return getResources(fromIndex, toIndex);
+      if (!search.requester().equals(Requester.current())) {
+        throw new ForbiddenOperationException("This page belongs to another user's search");
+      }
+      int wanted = Math.max(0, toIndex - fromIndex);
+      List<IBaseResource> matches =
+          search.page(fromIndex, toIndex == Integer.MAX_VALUE ? toIndex : toIndex + 1);
+      List<IBaseResource> page = new ArrayList<>();
+      matches.stream().limit(wanted).forEach(r -> page.add(copy(r)));
+      List<IBaseResource> included = includes.resolve(List.copyOf(page));
+      if (builder != null) {
+        builder.setTotalRequestedResourcesFetched(matches.size());
+        builder.setIncludedResourceCount(included.size());
+      }
+      page.addAll(included);
+      return page;
     }
   }
 
