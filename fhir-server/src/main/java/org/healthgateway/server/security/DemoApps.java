@@ -18,9 +18,12 @@ import org.springframework.security.oauth2.server.authorization.settings.TokenSe
 
 /**
  * The demo SMART apps: {@code demo-patient-app}, a public client (PKCE, no secret) for patients,
- * and {@code demo-practitioner-app}, a confidential client (client secret) for practitioners with
- * EHR launch and offline access. The secret is made on first start and kept in {@code
- * secrets-dir/demo-apps.json}; redirect URIs come from {@code gateway.smart.demo-redirect-uris}.
+ * used by the patient web app; {@code demo-practitioner-web}, a public client with the
+ * practitioner's scopes, used by the practitioner web app (a browser app keeps no secret); and
+ * {@code demo-practitioner-app}, a confidential client (client secret) for practitioners' server
+ * side apps with EHR launch and offline access. The secret is made on first start and kept in
+ * {@code secrets-dir/demo-apps.json}; public clients have no secret and are always registered.
+ * Redirect URIs come from {@code gateway.smart.demo-redirect-uris}.
  */
 public final class DemoApps {
   /** An app; {@code clientSecret} is null for a public client. */
@@ -31,6 +34,7 @@ public final class DemoApps {
 
   public static final String PATIENT_APP = "demo-patient-app";
   public static final String PRACTITIONER_APP = "demo-practitioner-app";
+  public static final String PRACTITIONER_WEB_APP = "demo-practitioner-web";
   static final String FILE = "demo-apps.json";
 
   private static final List<String> PATIENT_APP_SCOPES =
@@ -83,18 +87,23 @@ public final class DemoApps {
 
   List<RegisteredClient> registeredClients(PasswordEncoder encoder, List<String> redirectUris) {
     List<RegisteredClient> registered = new ArrayList<>();
-    for (App app : apps) {
+    List<App> all = new ArrayList<>(apps);
+    if (!apps.isEmpty()) {
+      all.add(new App(PRACTITIONER_WEB_APP, null));
+    }
+    for (App app : all) {
       boolean pub = app.clientSecret() == null;
+      boolean patientApp = PATIENT_APP.equals(app.clientId());
       RegisteredClient.Builder client =
           RegisteredClient.withId(
                   UUID.nameUUIDFromBytes(app.clientId().getBytes(StandardCharsets.UTF_8))
                       .toString())
               .clientId(app.clientId())
-              .clientName(pub ? "Demo patient app" : "Demo practitioner app")
+              .clientName(clientName(app.clientId()))
               .authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
               .authorizationGrantType(AuthorizationGrantType.REFRESH_TOKEN)
               .redirectUris(uris -> uris.addAll(redirectUris))
-              .scopes(s -> s.addAll(pub ? PATIENT_APP_SCOPES : PRACTITIONER_APP_SCOPES))
+              .scopes(s -> s.addAll(patientApp ? PATIENT_APP_SCOPES : PRACTITIONER_APP_SCOPES))
               .clientSettings(
                   ClientSettings.builder()
                       .requireProofKey(true)
@@ -116,5 +125,13 @@ public final class DemoApps {
       registered.add(client.build());
     }
     return registered;
+  }
+
+  private static String clientName(String clientId) {
+    return switch (clientId) {
+      case PATIENT_APP -> "Patient app";
+      case PRACTITIONER_WEB_APP -> "Practitioner web app";
+      default -> "Demo practitioner app";
+    };
   }
 }
