@@ -52,7 +52,10 @@ async function main() {
   $("find").hidden = false;
   window.addEventListener("pagehide", () => view && view.watcher && view.watcher.stop());
   window.addEventListener("pageshow", (event) => event.persisted && view && startWatching());
-  if (signedIn.patient) await openPatient(signedIn.patient.split("/")[1]);
+  // The consent screen always picks a patient for launch/patient, so only an EHR launch (scope
+  // "launch") means "open this patient"; a standalone sign-in starts at the search.
+  const ehrLaunch = (client.state.scope || "").split(" ").includes("launch");
+  if (ehrLaunch && signedIn.patient) await openPatient(signedIn.patient.split("/")[1]);
 }
 
 async function showPractitionerName() {
@@ -137,29 +140,49 @@ async function find(query) {
   if (!q) return;
   clearError();
   announce("Searching…");
+  const idLike = /^[A-Za-z0-9.-]{1,64}$/.test(q);
   const searches = ["Patient?name=" + encodeURIComponent(q) + "&_count=20"];
-  if (/^[A-Za-z0-9.-]{1,64}$/.test(q)) searches.push("Patient?_id=" + encodeURIComponent(q));
+  if (idLike) searches.push("Patient?_id=" + encodeURIComponent(q));
   const found = new Map();
   for (const list of await Promise.all(searches.map((s) => searchAll(client, s, 1)))) {
-    for (const patient of list) found.set(patient.id, patient);
+    for (const patient of list) found.set(patient.id, { id: patient.id, patient });
   }
-  const patients = [...found.values()];
-  render(
-    $("results"),
-    patients.map((p) => {
-      const name = personName(p) || "Patient " + p.id;
-      return h(
-        "li",
-        { class: "result" },
-        h("div", {}, h("strong", {}, name), h("div", { class: "muted" }, patientDetails(p))),
-        h("button", { type: "button", "aria-label": "Open " + name, onclick: () => openPatient(p.id).catch(fail) }, "Open"),
-      );
-    }),
-  );
+  // Searches leave out patients whose record is sealed for this practitioner; a read tells a
+  // sealed patient (403) from an unknown id (404), so such a patient can still be opened by id.
+  if (idLike && !found.has(q)) {
+    try {
+      const patient = await fhirRequest(client, "Patient/" + encodeURIComponent(q));
+      found.set(patient.id, { id: patient.id, patient });
+    } catch (e) {
+      if (e.status === 403) found.set(q, { id: q, patient: null });
+      else if (e.status !== 404 && e.status !== 400) throw e;
+    }
+  }
+  const results = [...found.values()];
+  render($("results"), results.map(resultItem));
   announce(
-    patients.length === 0
-      ? "No patient found for “" + q + "”."
-      : patients.length + (patients.length === 1 ? " patient found." : " patients found."),
+    results.length === 0
+      ? "No patient found for “" + q + "”. Patients who have not shared their details with you are found by their id."
+      : results.length + (results.length === 1 ? " patient found." : " patients found."),
+  );
+}
+
+function resultItem({ id, patient }) {
+  const name = personName(patient) || "Patient " + id;
+  return h(
+    "li",
+    { class: "result" },
+    h(
+      "div",
+      {},
+      h("strong", {}, name),
+      h("div", { class: "muted" }, patient ? patientDetails(patient) : "id " + id + " · details not shared with you"),
+    ),
+    h(
+      "button",
+      { type: "button", "aria-label": "Open " + name, onclick: () => openPatient(id).catch(fail) },
+      "Open",
+    ),
   );
 }
 
@@ -176,9 +199,11 @@ async function openPatient(id) {
     if (e.status !== 403) throw e;
     // Without the patient's consent their demographics may be sealed; the id still works.
   }
-  view = { id, ref, name: personName(patient) || ref, readableKey: null, statuses: new Map() };
+  view = { id, ref, name: personName(patient) || "Patient " + id, readableKey: null, statuses: new Map() };
   $("patient-heading").textContent = view.name;
-  $("patient-details").textContent = patient ? patientDetails(patient) : ref;
+  $("patient-details").textContent = patient
+    ? patientDetails(patient)
+    : "id " + id + " · the patient has not shared their details with you";
   $("summary-heading").textContent = "Clinical summary of " + view.name;
   $("request-end").value = localDate(new Date(Date.now() + 30 * 86_400_000));
   $("request-end").min = localDate(new Date());

@@ -64,8 +64,8 @@ function section(category, released, { known, resources, failed }) {
   } else body = h("p", { class: released ? "muted" : "not-released" }, released ? "Nothing recorded." : notReleased);
   return h(
     "section",
-    { class: "card", "data-category": category.code, "aria-labelledby": "summary-" + category.code },
-    h("h3", { id: "summary-" + category.code }, category.display),
+    { class: "card", "data-category": category.code },
+    h("h3", {}, category.display),
     body,
     failed.length
       ? h("p", { class: "muted" }, "Some records could not be loaded: " + failed.map((e) => e.message).join(" "))
