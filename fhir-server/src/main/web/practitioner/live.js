@@ -17,6 +17,9 @@ export function watch(client, criteria, { onChange, onState }) {
 
   async function start() {
     try {
+      // Pings stop with the token anyway; ending the Subscription then too means one left behind
+      // by a closed tab (pagehide is not always delivered) stops counting for the owner.
+      const end = new Date(session(client).expiresAt || Date.now() + 3_600_000).toISOString();
       const created = await fhirRequest(client, "Subscription", {
         method: "POST",
         body: {
@@ -24,6 +27,7 @@ export function watch(client, criteria, { onChange, onState }) {
           status: "requested",
           reason: "practitioner app",
           criteria,
+          end,
           channel: { type: "websocket" },
         },
       });

@@ -83,8 +83,11 @@ function recordItem(resource) {
     h(
       "span",
       { class: "muted record-meta" },
-      [typeLabel(resource.resourceType), date ? when(date) : null, status].filter(Boolean).join(" · "),
+      [typeLabel(resource.resourceType), date ? when(date) : null, status, criticalityOf(resource)]
+        .filter(Boolean)
+        .join(" · "),
     ),
+    (resource.note || []).map((note) => h("span", { class: "record-note" }, note.text)),
   );
 }
 
@@ -124,6 +127,10 @@ function dateOf(r) {
 
 function statusOf(r) {
   return conceptText(r.clinicalStatus) || r.status || "";
+}
+
+function criticalityOf(r) {
+  return r.criticality ? "criticality " + r.criticality.replace(/-/g, " ") : "";
 }
 
 function typeLabel(type) {
