@@ -71,9 +71,13 @@ async function showPractitionerName() {
 /** Every failure ends here: a message in #error, and a way back in when the session is gone. */
 function fail(error) {
   const sessionGone = error instanceof SignInError || error.status === 401;
+  announce("");
   showError(error.message || "Something went wrong. Reload the page to try again.");
   if (sessionGone) {
-    if (view && view.watcher) view.watcher.stop();
+    if (view && view.watcher) {
+      view.watcher.stop();
+      $("live").textContent = "Live updates stopped: sign in again.";
+    }
     $("sign-in-button").textContent = "Sign in again";
     $("sign-in").hidden = false;
   }
