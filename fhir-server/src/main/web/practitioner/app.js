@@ -316,6 +316,7 @@ function requestItem(consent) {
   const end = consent.provision && consent.provision.period && consent.provision.period.end;
   const names = categoriesOf(consent).map((code) => displayOf(code));
   const purpose = purposeText(consent);
+  const updated = consent.meta && consent.meta.lastUpdated;
   return h(
     "li",
     { "data-consent": consent.id },
@@ -325,7 +326,13 @@ function requestItem(consent) {
       STATUS_TEXT[consent.status] || consent.status,
     ),
     h("div", {}, (consent.status === "active" ? "Approved categories: " : "Categories: ") + names.join(", ")),
-    h("div", { class: "muted" }, [end ? "Until " + when(end) : "No end date", purpose].filter(Boolean).join(" · ")),
+    h(
+      "div",
+      { class: "muted" },
+      [end ? "Until " + when(end) : "No end date", purpose, updated ? "changed " + when(updated) : null]
+        .filter(Boolean)
+        .join(" · "),
+    ),
   );
 }
 
