@@ -78,7 +78,8 @@ function fail(error) {
       view.watcher.stop();
       $("live").textContent = "Live updates stopped: sign in again.";
     }
-    $("sign-in-button").textContent = "Sign in again";
+    if (!me) $("who").textContent = "Not signed in";
+    $("sign-in-button").textContent = me ? "Sign in again" : "Sign in";
     $("sign-in").hidden = false;
   }
 }
