@@ -3,7 +3,8 @@
 // FHIR REST or SMART; the approval runs the wallet's steps (wallet.js) in this browser.
 import { FhirError, SignInError, fhirRequest, searchAll, session, signIn, signOut } from "../shared/smart.js";
 import { announce, clearError, conceptText, h, render, showError, when } from "../shared/ui.js";
-import { CATEGORIES, categoryDisplay, categorySearches, describe } from "../shared/categories.js";
+import { loadCategories } from "../shared/categories.js";
+import { summarySections } from "../shared/summary.js";
 import { watch } from "../shared/live.js";
 import {
   WrongPasswordError,
@@ -29,6 +30,7 @@ const $ = (id) => document.getElementById(id);
 let client;
 let patient;
 let wallet;
+let categories = [];
 const names = new Map();
 
 start();
@@ -49,6 +51,7 @@ async function start() {
   $("sign-out").hidden = false;
   $("sign-out").addEventListener("click", signOut);
   $("who").textContent = await nameOf(patient);
+  categories = await loadCategories(client);
   const state = await loadWalletState(patient).catch(() => null);
   if (state) {
     wallet = restoreWallet(state);
@@ -159,20 +162,13 @@ function openApp() {
   }
   showTab("requests");
   watch(client, "Consent?patient=" + patient, {
-    reason: "patient app inbox",
     onChange: () => refreshConsents(),
-    onState: (state) => {
-      $("live-state").textContent =
-        state === "live"
-          ? "New requests appear here as they arrive."
-          : state === "retrying"
-            ? "Reconnecting for live updates…"
-            : "Live updates are unavailable; this list refreshes every 30 seconds.";
+    onState: (live) => {
+      $("live-state").textContent = live
+        ? "New requests appear here as they arrive."
+        : "Live updates are unavailable; this list is checked every 10 seconds.";
     },
-  }).catch(() => {
-    $("live-state").textContent = "Live updates are unavailable; this list refreshes every 30 seconds.";
   });
-  setInterval(() => refreshConsents(), 30000);
 }
 
 function showTab(tab) {
@@ -429,29 +425,14 @@ async function revoke(consent) {
 
 async function showRecord() {
   announce("Loading your record…");
-  const sections = await Promise.all(
-    CATEGORIES.map(async (category) => {
-      const lists = await Promise.all(categorySearches(category.code, patient).map((q) => searchAll(client, q, 1).catch(() => [])));
-      const resources = unique(lists.flat());
-      return h(
-        "section",
-        { class: "card", dataset: { category: category.code } },
-        h("h3", {}, category.display),
-        resources.length === 0
-          ? h("p", { class: "muted" }, "Nothing recorded.")
-          : h(
-              "ul",
-              { class: "plain" },
-              resources.map((r) => {
-                const d = describe(r);
-                return h("li", {}, h("strong", {}, d.what), " ", h("span", { class: "muted" }, [when(d.date), d.status].filter(Boolean).join(" · ")));
-              }),
-            ),
-      );
-    }),
-  );
-  render($("record-list"), sections);
-  announce("");
+  try {
+    const everything = new Set(categories.map((c) => c.code));
+    render($("record-list"), await summarySections(client, patient, categories, everything));
+    announce("");
+  } catch (e) {
+    announce("");
+    showError(e.message);
+  }
 }
 
 async function showLog() {
@@ -481,7 +462,7 @@ async function logEntry(event) {
   const consent = entities.find((r) => r.startsWith("Consent/"));
   const records = entities.filter((r) => r !== patient && !r.startsWith("Consent/"));
   const refused = event.outcome && event.outcome !== "0";
-  const action = conceptText((event.subtype || [])[0] ? { coding: event.subtype } : null) || actionText(event.action);
+  const action = actionText(event.action, Boolean(consent), event.subtype);
   return h(
     "li",
     { class: "log-entry", dataset: { outcome: refused ? "refused" : "allowed" } },
@@ -491,8 +472,29 @@ async function logEntry(event) {
   );
 }
 
-function actionText(code) {
-  return { C: "created", R: "read", U: "updated", D: "deleted", E: "released keys" }[code] || "accessed";
+/** What an AuditEvent says happened, in words: a Consent's create is a request, its update a decision. */
+function actionText(code, aboutConsent, subtype) {
+  // The gateway's subtype: a restful-interaction code, its action word as the display.
+  const first = (subtype || [])[0] || {};
+  const sub = first.display || first.code || "";
+  if (aboutConsent && code === "C") return "asked for access";
+  if (aboutConsent && code === "U") return "decided on a request";
+  const words = {
+    read: "read",
+    vread: "read",
+    "search-type": "searched",
+    "search-system": "searched",
+    search: "searched",
+    include: "searched",
+    history: "read the history",
+    "history-instance": "read the history",
+    "history-type": "read the history",
+    release: "released keys",
+    "register-keys": "registered keys",
+    everything: "read the whole record",
+  };
+  if (words[sub]) return words[sub];
+  return { R: "read", C: "created", U: "updated", D: "deleted", E: "accessed" }[code] || "accessed";
 }
 
 function eventTime(event) {
@@ -504,6 +506,11 @@ function typeOf(reference) {
 }
 
 // ---------------------------------------------------------------- small helpers
+
+function categoryDisplay(code) {
+  const category = categories.find((c) => c.code === code);
+  return category ? category.display : code;
+}
 
 function actorOf(consent) {
   const actor = ((consent.provision && consent.provision.actor) || [])[0];
@@ -552,16 +559,6 @@ function setBusy(card, busy) {
 
 function newestFirst(a, b) {
   return (b.meta.lastUpdated || "").localeCompare(a.meta.lastUpdated || "");
-}
-
-function unique(resources) {
-  const seen = new Set();
-  return resources.filter((r) => {
-    const key = r.resourceType + "/" + r.id;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }
 
 function today() {

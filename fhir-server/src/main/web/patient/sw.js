@@ -14,6 +14,7 @@ const SHELL = [
   "../shared/smart.js",
   "../shared/ui.js",
   "../shared/live.js",
+  "../shared/summary.js",
   "../shared/categories.js",
   "../shared/style.css",
   "../vendor/fhir-client.js",

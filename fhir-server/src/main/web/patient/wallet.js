@@ -3,13 +3,12 @@
 // Private keys are made here, sealed once into a password-protected recovery file, and kept only
 // as non-extractable CryptoKeys; no private key ever leaves this module in clear except into that
 // file. Runs in browsers and in Node 20 (globalThis.crypto), which the compatibility test uses.
-import {
-  CompactEncrypt,
-  CompactSign,
-  calculateJwkThumbprint,
-  compactDecrypt,
-  importJWK,
-} from "../vendor/jose/index.js";
+// jose's modules one by one rather than its index: the browser then loads only what it runs.
+import { CompactEncrypt } from "../vendor/jose/jwe/compact/encrypt.js";
+import { compactDecrypt } from "../vendor/jose/jwe/compact/decrypt.js";
+import { CompactSign } from "../vendor/jose/jws/compact/sign.js";
+import { calculateJwkThumbprint } from "../vendor/jose/jwk/thumbprint.js";
+import { importJWK } from "../vendor/jose/key/import.js";
 
 const subtle = globalThis.crypto.subtle;
 const EC = { name: "ECDSA", namedCurve: "P-256" };

@@ -2,10 +2,10 @@
 // more (a proposed Consent), watch the answer live, read the released records and add entries.
 import { signIn, session, fhirRequest, searchAll, SignInError } from "../shared/smart.js";
 import { h, render, announce, showError, clearError, when } from "../shared/ui.js";
-import { loadCategories } from "./categories.js";
+import { loadCategories } from "../shared/categories.js";
 import {
   PURPOSES,
-  STATUS_TEXT,
+  statusText,
   accessRequest,
   requestsOf,
   readableCategories,
@@ -13,8 +13,8 @@ import {
   purposeText,
   localDate,
 } from "./consents.js";
-import { summarySections } from "./summary.js";
-import { watch } from "./live.js";
+import { summarySections } from "../shared/summary.js";
+import { watch } from "../shared/live.js";
 
 const SCOPE = "openid fhirUser launch/patient user/*.cruds patient/*.cruds";
 const NETWORK_STATUS = 0;
@@ -250,6 +250,13 @@ async function refresh({ summary = false, fromWatch = false } = {}) {
   try {
     const changed = await refreshConsents(current);
     if (view === current && (summary || changed)) await refreshSummary(current);
+    // The patient's browser releases the keys of existing records just after it approves, and a
+    // release writes no Consent version to ping about: look again shortly after a change.
+    if (changed) {
+      for (const delay of [750, 2000, 5000, 15000]) {
+        setTimeout(() => view === current && refresh({ summary: true, fromWatch: true }), delay);
+      }
+    }
     if (fromWatch && isNetworkMessageShown()) clearError();
   } catch (e) {
     // A background refresh reports only what the user must act on, and only once.
@@ -301,8 +308,9 @@ function renderRequests(requests, current) {
   const changes = [];
   for (const consent of requests) {
     const before = current.statuses.get(consent.id);
-    if (before && before !== consent.status) changes.push(STATUS_TEXT[consent.status] || consent.status);
-    current.statuses.set(consent.id, consent.status);
+    const status = statusText(consent);
+    if (before && before !== status) changes.push(status);
+    current.statuses.set(consent.id, status);
   }
   if (changes.length) announce("Your request: " + changes.join(", ") + ".");
   render(
@@ -323,8 +331,8 @@ function requestItem(consent) {
     { "data-consent": consent.id },
     h(
       "span",
-      { class: "badge request-status " + (consent.status === "active" ? "ok" : consent.status === "proposed" ? "" : "no") },
-      STATUS_TEXT[consent.status] || consent.status,
+      { class: "badge request-status " + (statusText(consent) === "Approved" ? "ok" : consent.status === "proposed" ? "" : "no") },
+      statusText(consent),
     ),
     h("div", {}, (consent.status === "active" ? "Approved categories: " : "Categories: ") + names.join(", ")),
     h(

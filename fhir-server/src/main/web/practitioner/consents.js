@@ -1,7 +1,7 @@
 // Access requests are Consents (scope patient-privacy) that the practitioner proposes and the
 // patient approves, rejects or revokes. This module builds the request the server accepts
 // (README "The consent loop with curl", step 1) and reads back what the patient decided.
-import { CATEGORY_SYSTEM } from "./categories.js";
+import { CATEGORY_SYSTEM } from "../shared/categories.js";
 
 const ACT_REASON = "http://terminology.hl7.org/CodeSystem/v3-ActReason";
 
@@ -17,6 +17,13 @@ export const STATUS_TEXT = {
   rejected: "Rejected",
   inactive: "Revoked",
 };
+
+/** What the practitioner reads for a request: an approval whose period is over has expired. */
+export function statusText(consent, now = new Date()) {
+  const period = consent.provision && consent.provision.period;
+  if (consent.status === "active" && !inPeriod(period, now)) return "Expired";
+  return STATUS_TEXT[consent.status] || consent.status;
+}
 
 /** The proposed Consent asking `patientRef` to release `categories` to `practitionerRef`. */
 export function accessRequest({ patientRef, practitionerRef, categories, purpose, end }) {

@@ -1,101 +1,100 @@
-// The gateway's data categories (mappings/README.md, "Data categories"): what a patient shares or
-// withholds as a unit, and the searches that list a patient's resources of each. The codes and
-// displays are also published as CodeSystem/data-category; this table adds the searches.
+// The data categories a patient shares one by one, and the searches that list each category's
+// records. The server publishes the codes and displays (CodeSystem/data-category); the table
+// below mirrors mappings/README.md so that the app still works if that read fails.
+import { fhirRequest } from "../shared/smart.js";
+
 export const CATEGORY_SYSTEM = "https://healthgateway.org/fhir/CodeSystem/data-category";
 
-export const CATEGORIES = [
-  { code: "allergies", display: "Allergies", searches: ["AllergyIntolerance?patient={p}"] },
-  {
-    code: "operations",
-    display: "Operations",
-    searches: ["Procedure?patient={p}", "Observation?patient={p}&category=procedure"],
-  },
-  {
-    code: "prescriptions",
-    display: "Prescriptions",
-    searches: [
-      "MedicationRequest?patient={p}",
-      "MedicationStatement?patient={p}",
-      "MedicationDispense?patient={p}",
-      "MedicationAdministration?patient={p}",
-    ],
-  },
-  {
-    code: "imaging",
-    display: "Imaging and x-rays",
-    searches: ["ImagingStudy?patient={p}", "Media?patient={p}", "Observation?patient={p}&category=imaging"],
-  },
-  {
-    code: "diagnostic-reports",
-    display: "Diagnostic reports and labs",
-    searches: ["DiagnosticReport?patient={p}", "Observation?patient={p}&category=laboratory"],
-  },
-  {
-    code: "hospital-visits",
-    display: "Hospital visits",
-    searches: ["Encounter?patient={p}", "EpisodeOfCare?patient={p}", "Appointment?patient={p}"],
-  },
-  {
-    code: "treatment-details",
-    display: "Treatment details",
-    searches: ["CarePlan?patient={p}", "CareTeam?patient={p}", "Goal?patient={p}", "ServiceRequest?patient={p}"],
-  },
-  {
-    code: "administrative-documents",
-    display: "Administrative documents",
-    searches: ["DocumentReference?patient={p}", "Composition?patient={p}", "Coverage?patient={p}"],
-  },
-  { code: "conditions", display: "Conditions", searches: ["Condition?patient={p}"] },
-  { code: "immunizations", display: "Immunizations", searches: ["Immunization?patient={p}"] },
-  { code: "vital-signs", display: "Vital signs", searches: ["Observation?patient={p}&category=vital-signs"] },
-];
+const FALLBACK = [
+  ["allergies", "Allergies"],
+  ["operations", "Operations"],
+  ["prescriptions", "Prescriptions"],
+  ["imaging", "Imaging and x-rays"],
+  ["diagnostic-reports", "Diagnostic reports and labs"],
+  ["hospital-visits", "Hospital visits"],
+  ["treatment-details", "Treatment details"],
+  ["administrative-documents", "Administrative documents"],
+  ["conditions", "Conditions"],
+  ["immunizations", "Immunizations"],
+  ["vital-signs", "Vital signs"],
+].map(([code, display]) => ({ code, display }));
 
-export function categoryDisplay(code) {
-  const category = CATEGORIES.find((c) => c.code === code);
-  return category ? category.display : code;
+const OBSERVATION = "Observation?category=http://terminology.hl7.org/CodeSystem/observation-category|";
+const V2_0074 = "http://terminology.hl7.org/CodeSystem/v2-0074|";
+const RADIOLOGY = ["RAD", "RX", "CT", "NMR", "NMS", "VUS", "CUS", "OUS", "XRC"]
+  .map((code) => V2_0074 + code)
+  .concat("http://loinc.org|LP29684-5")
+  .join(",");
+
+// Searches per category (before `patient` and `_count` are added). Observations outside every
+// seed category fall back to diagnostic reports on the server; listing them would need a search
+// for "none of these categories", which FHIR search cannot say, so they are not listed here.
+const SEARCHES = {
+  allergies: ["AllergyIntolerance"],
+  operations: ["Procedure", OBSERVATION + "procedure"],
+  prescriptions: [
+    "MedicationRequest",
+    "MedicationStatement",
+    "MedicationDispense",
+    "MedicationAdministration",
+    "VisionPrescription",
+  ],
+  imaging: ["ImagingStudy", "Media", OBSERVATION + "imaging", "DiagnosticReport?category=" + RADIOLOGY],
+  "diagnostic-reports": ["DiagnosticReport", "Specimen", OBSERVATION + "laboratory"],
+  "hospital-visits": ["Encounter", "EpisodeOfCare", "Appointment", "AppointmentResponse"],
+  "treatment-details": [
+    "CarePlan",
+    "CareTeam",
+    "Goal",
+    "ServiceRequest",
+    "NutritionOrder",
+    "DeviceRequest",
+    "DeviceUseStatement",
+    "RequestGroup",
+    "ClinicalImpression",
+    "RiskAssessment",
+    OBSERVATION + "therapy",
+  ],
+  "administrative-documents": [
+    "DocumentReference",
+    "DocumentManifest",
+    "Composition",
+    "Claim",
+    "ClaimResponse",
+    "ExplanationOfBenefit",
+    "Coverage",
+    "CoverageEligibilityRequest",
+    "CoverageEligibilityResponse",
+    "Account",
+    "Invoice",
+    "ChargeItem",
+  ],
+  conditions: ["Condition", "FamilyMemberHistory"],
+  immunizations: ["Immunization", "ImmunizationEvaluation", "ImmunizationRecommendation"],
+  "vital-signs": [OBSERVATION + "vital-signs"],
+};
+
+/** [{code, display}] in the server's order. */
+export async function loadCategories(client) {
+  try {
+    const codeSystem = await fhirRequest(client, "CodeSystem/data-category");
+    const concepts = (codeSystem && codeSystem.concept) || [];
+    if (concepts.length) {
+      return concepts.map((c) => ({ code: c.code, display: c.display || c.code }));
+    }
+  } catch (e) {
+    // A node that does not publish the CodeSystem still has the seed categories.
+  }
+  return FALLBACK;
 }
 
-/** The searches of a category for one patient (`Patient/<id>`), newest first, one page each. */
-export function categorySearches(code, patient, count = 50) {
-  const category = CATEGORIES.find((c) => c.code === code);
-  if (!category) return [];
-  return category.searches.map(
-    (s) => s.replace("{p}", encodeURIComponent(patient)) + "&_count=" + count,
-  );
-}
-
-/** One line a person reads for a clinical resource: what, when, status. */
-export function describe(resource) {
-  const what =
-    conceptText(resource.code) ||
-    conceptText(resource.medicationCodeableConcept) ||
-    conceptText(resource.vaccineCode) ||
-    conceptText((resource.type || [])[0]) ||
-    conceptText(resource.class) ||
-    resource.description ||
-    resource.resourceType;
-  const date =
-    resource.recordedDate ||
-    resource.effectiveDateTime ||
-    resource.performedDateTime ||
-    (resource.performedPeriod && resource.performedPeriod.start) ||
-    (resource.period && resource.period.start) ||
-    resource.authoredOn ||
-    resource.occurrenceDateTime ||
-    resource.issued ||
-    resource.onsetDateTime ||
-    resource.date ||
-    resource.started ||
-    (resource.meta && resource.meta.lastUpdated);
-  const status =
-    conceptText(resource.clinicalStatus) || resource.status || "";
-  return { what, date, status };
-}
-
-function conceptText(concept) {
-  if (!concept) return "";
-  if (typeof concept === "string") return concept;
-  if (concept.text) return concept.text;
-  const coding = (concept.coding || [])[0];
-  return coding ? coding.display || coding.code || "" : "";
+/** The searches listing a patient's records of `code` (empty for a code this app does not know). */
+export function searchesFor(code, patientRef) {
+  return (SEARCHES[code] || []).map((search) => {
+    const [type, query] = search.split("?");
+    const params = new URLSearchParams(query || "");
+    params.set("patient", patientRef);
+    params.set("_count", "50");
+    return type + "?" + params.toString();
+  });
 }

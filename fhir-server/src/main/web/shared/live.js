@@ -1,65 +1,84 @@
-// Live updates through a FHIR R4 Subscription with a websocket channel: the gateway pings the
-// socket when a version matching the criteria is written and the subscriber can read it. The
-// Subscription belongs to the signed-in user; the socket authenticates with its first message.
-import { fhirRequest, session } from "./smart.js";
+// Live updates of a patient's Consents: an R4 websocket Subscription owned by the practitioner
+// (the server pings only for versions the owner may read), with polling as the fallback because
+// pings stop when the token expires and sockets drop on flaky networks.
+import { fhirRequest, session } from "../shared/smart.js";
+
+const POLL_MS = 10_000;
 
 /**
- * Subscribes to `criteria` (e.g. "Consent?patient=Patient/p") and calls `onChange` on every ping.
- * `onState(state)` hears "live", "retrying" and "unavailable". Returns a stop() that closes the
- * socket and deletes the Subscription.
+ * Calls `onChange()` when the `criteria` may have new matches and `onState(live)` when the
+ * socket comes up (true) or fails (false). stop() closes everything and deletes the Subscription.
  */
-export async function watch(client, criteria, { onChange, onState = () => {}, reason }) {
-  const subscription = await fhirRequest(client, "Subscription", {
-    method: "POST",
-    body: {
-      resourceType: "Subscription",
-      status: "requested",
-      reason: reason || "live updates of a web app",
-      criteria,
-      channel: { type: "websocket", payload: "application/fhir+json" },
-    },
-  });
-  const { baseUrl, accessToken } = session(client);
-  const socketUrl = baseUrl.replace(/^http/, "ws").replace(/\/fhir$/, "") + "/ws/subscriptions";
-  let socket;
+export function watch(client, criteria, { onChange, onState }) {
   let stopped = false;
-  let attempts = 0;
-  const connect = () => {
-    socket = new WebSocket(socketUrl);
+  let socket = null;
+  let subscriptionId = null;
+  const timer = setInterval(() => !stopped && onChange(), POLL_MS);
+
+  async function start() {
+    try {
+      // Pings stop with the token anyway; ending the Subscription then too means one left behind
+      // by a closed tab (pagehide is not always delivered) stops counting for the owner.
+      const end = new Date(session(client).expiresAt || Date.now() + 3_600_000).toISOString();
+      const created = await fhirRequest(client, "Subscription", {
+        method: "POST",
+        body: {
+          resourceType: "Subscription",
+          status: "requested",
+          reason: "practitioner app",
+          criteria,
+          end,
+          channel: { type: "websocket" },
+        },
+      });
+      subscriptionId = created && created.id;
+      if (stopped) return removeSubscription();
+      if (!subscriptionId) throw new Error("no id");
+      openSocket();
+    } catch (e) {
+      if (!stopped) onState(false);
+    }
+  }
+
+  function openSocket() {
+    const { baseUrl, accessToken } = session(client);
+    const url = new URL("/ws/subscriptions", baseUrl);
+    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+    socket = new WebSocket(url);
     socket.addEventListener("open", () => {
       socket.send("auth " + accessToken);
-      socket.send("bind " + subscription.id);
+      socket.send("bind " + subscriptionId);
     });
     socket.addEventListener("message", (event) => {
-      const text = String(event.data);
-      if (text.startsWith("bound ")) {
-        attempts = 0;
-        onState("live");
-      } else if (text.startsWith("ping ")) {
-        onChange();
-      } else if (text.startsWith("error ")) {
-        onState("unavailable");
-      }
+      const message = String(event.data);
+      if (message.startsWith("bound ")) onState(true);
+      else if (message.startsWith("ping ")) onChange();
+      else if (message.startsWith("error ")) onState(false);
     });
-    socket.addEventListener("close", () => {
-      if (stopped) return;
-      attempts += 1;
-      if (attempts > 5) {
-        onState("unavailable");
-        return;
-      }
-      onState("retrying");
-      setTimeout(connect, 1000 * attempts);
-    });
-  };
-  connect();
-  return async () => {
-    stopped = true;
-    if (socket) socket.close();
-    try {
-      await fhirRequest(client, "Subscription/" + subscription.id, { method: "DELETE" });
-    } catch {
-      // The subscription stays until its owner deletes it; nothing else hears of it.
-    }
+    socket.addEventListener("error", () => !stopped && onState(false));
+    socket.addEventListener("close", () => !stopped && onState(false));
+  }
+
+  function removeSubscription() {
+    if (!subscriptionId) return;
+    const { baseUrl, accessToken } = session(client);
+    // keepalive lets the request outlive the page on pagehide; failures only leave a
+    // Subscription nobody listens to, which the owner may delete later.
+    fetch(baseUrl + "/Subscription/" + encodeURIComponent(subscriptionId), {
+      method: "DELETE",
+      headers: { Authorization: "Bearer " + accessToken },
+      keepalive: true,
+    }).catch(() => {});
+    subscriptionId = null;
+  }
+
+  start();
+  return {
+    stop() {
+      stopped = true;
+      clearInterval(timer);
+      if (socket) socket.close();
+      removeSubscription();
+    },
   };
 }

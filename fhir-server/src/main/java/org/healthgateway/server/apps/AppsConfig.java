@@ -43,7 +43,9 @@ public class AppsConfig implements WebMvcConfigurer {
         .authorizeHttpRequests(
             authorize ->
                 authorize
-                    .requestMatchers(PATH_PATTERN.matcher(HttpMethod.GET, "/apps/**"))
+                    .requestMatchers(
+                        PATH_PATTERN.matcher(HttpMethod.GET, "/apps/**"),
+                        PATH_PATTERN.matcher(HttpMethod.HEAD, "/apps/**"))
                     .permitAll()
                     .anyRequest()
                     .denyAll())
