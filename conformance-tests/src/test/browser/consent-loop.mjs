@@ -125,6 +125,7 @@ async function run() {
     await phone.waitForSelector("#inbox [data-consent]", { timeout: 20000 });
     figures.timings.askToPatientSeesMs = Date.now() - asked;
     await expectText(phone, "#inbox", "Ben Demo-Practitioner-B asks to see your data");
+    await expectText(phone, "#inbox", "Doctor, Demo Health Organization");
     await check(phone, "patient-inbox");
     await phone.evaluate(() => window.scrollTo(0, 0));
     await phone.screenshot({ path: join(OUT, "readme-patient-app.png") });
@@ -150,6 +151,14 @@ async function run() {
     await check(doctor, "practitioner-released");
     await doctor.evaluate(() => window.scrollTo(0, 0));
     await doctor.screenshot({ path: join(OUT, "readme-practitioner-app.png") });
+  });
+
+  await step("the practitioner adds an allergy through the encrypted write path", async () => {
+    await doctor.fill("#allergy-substance", "Latex");
+    await doctor.selectOption("#allergy-criticality", "high");
+    await doctor.click('button:has-text("Add the allergy")');
+    await expectText(doctor, "#status", "Allergy to Latex added.");
+    await expectText(doctor, '#summary section[data-category="allergies"]', "Latex", 20000);
   });
 
   await step("a rejected request shows as rejected", async () => {
@@ -248,9 +257,14 @@ async function run() {
     await expectText(ehr, '#summary section[data-category="allergies"]', "penicillin");
   });
 
-  await step("a wrong recovery password is refused with a clear message", async () => {
+  await step("a wrong sign-in password and a wrong recovery password are refused clearly", async () => {
     const device = await open("new-device", { width: 360, height: 780 }, { isMobile: true, hasTouch: true });
     await device.goto(BASE + "/apps/patient/");
+    await device.waitForURL(/\/login/);
+    await device.fill("#username", P);
+    await device.fill("#password", "not my password");
+    await device.click('button[type="submit"]');
+    await expectText(device, "body", "Invalid credentials");
     await login(device, P);
     await device.setInputFiles("#recovery-file", join(OUT, "recovery-file.json"));
     await device.fill("#recovery-password", "not the password");
@@ -259,6 +273,16 @@ async function run() {
     await device.fill("#recovery-password", PASSWORD);
     await device.click('button:has-text("Restore my keys")');
     await expectText(device, "#status", "Your keys are restored on this device.");
+  });
+
+  await step("Deny on the consent screen denies, also after an earlier Allow", async () => {
+    const device = pages["new-device"];
+    await device.click("#sign-out");
+    // Still signed in at the authorization server: straight to its consent screen.
+    await device.waitForURL(/\/oauth2\/consent/);
+    await device.click('button:has-text("Deny")');
+    await device.waitForURL(/127\.0\.0\.1:\d+\/apps\/patient\//);
+    await expectText(device, "#error", "Sign-in was cancelled or refused.");
   });
 }
 

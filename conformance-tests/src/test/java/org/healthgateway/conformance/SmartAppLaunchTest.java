@@ -228,6 +228,21 @@ class SmartAppLaunchTest {
   }
 
   @Test
+  void consentScreen_untickedScope_isLeftOut_alsoAfterAnEarlierAllow() {
+    String scope = "openid fhirUser launch/patient patient/Observation.rs patient/Condition.rs";
+    JsonNode first = new SmartBrowser(gateway).launch(patientApp(scope)).token();
+    assertThat(first.path("scope").asText()).contains("patient/Condition.rs");
+    // Spring Authorization Server would add the scopes allowed before to what is posted.
+    JsonNode second =
+        new SmartBrowser(gateway)
+            .launch(patientApp(scope), java.util.Set.of("patient/Condition.rs"))
+            .token();
+    assertThat(second.path("scope").asText())
+        .contains("patient/Observation.rs")
+        .doesNotContain("patient/Condition.rs");
+  }
+
+  @Test
   void ehrLaunch_launchIdCarriesPatientAndEncounter() {
     Response created =
         Fhir.anonymous(gateway)

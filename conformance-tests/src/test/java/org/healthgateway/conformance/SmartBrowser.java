@@ -22,6 +22,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -73,8 +74,13 @@ final class SmartBrowser {
   /** The result of a full launch: the token response and what the consent screen offered. */
   record Launch(JsonNode token, List<String> offeredPatients) {}
 
-  /** Runs authorization request, login, consent and code exchange. */
+  /** Runs authorization request, login, consent and code exchange, every scope left ticked. */
   Launch launch(Request app) {
+    return launch(app, Set.of());
+  }
+
+  /** The same, with the user unticking {@code untick} on the consent screen. */
+  Launch launch(Request app, Set<String> untick) {
     String verifier = randomUrlSafe();
     Map<String, String> params = new LinkedHashMap<>();
     params.put("response_type", "code");
@@ -117,7 +123,7 @@ final class SmartBrowser {
     HttpResponse<String> consentPage = get(location(toConsent));
     assertThat(consentPage.statusCode()).as("consent page").isEqualTo(200);
     List<String> offered = all(OPTION, consentPage.body());
-    String consentForm = consentForm(consentPage.body(), app.pickPatient());
+    String consentForm = consentForm(consentPage.body(), app.pickPatient(), untick);
     HttpResponse<String> redirect =
         post(configuration.path("authorization_endpoint").asText(), consentForm, null);
     assertThat(redirect.statusCode()).as("consent: %s", redirect.body()).isEqualTo(302);
@@ -138,8 +144,8 @@ final class SmartBrowser {
     return new Launch(json(token), offered);
   }
 
-  /** The consent form as the user leaves it: every offered scope ticked, the patient picked. */
-  private static String consentForm(String page, String pickPatient) {
+  /** The consent form as the user leaves it: the offered scopes but {@code untick}, the patient. */
+  private static String consentForm(String page, String pickPatient, Set<String> untick) {
     String allow = page.substring(0, page.indexOf("Allow</button>"));
     List<String[]> fields = new ArrayList<>();
     Matcher hidden = HIDDEN.matcher(allow);
@@ -147,7 +153,9 @@ final class SmartBrowser {
       fields.add(new String[] {hidden.group(1), unescape(hidden.group(2))});
     }
     for (String scope : all(CHECKBOX, allow)) {
-      fields.add(new String[] {"scope", scope});
+      if (!untick.contains(scope)) {
+        fields.add(new String[] {"scope", scope});
+      }
     }
     if (pickPatient != null) {
       assertThat(allow).as("patient picker").contains("<select name=\"patient\"");

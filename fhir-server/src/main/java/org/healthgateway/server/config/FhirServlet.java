@@ -6,6 +6,7 @@ import ca.uhn.fhir.rest.api.EncodingEnum;
 import ca.uhn.fhir.rest.server.FifoMemoryPagingProvider;
 import ca.uhn.fhir.rest.server.IResourceProvider;
 import ca.uhn.fhir.rest.server.RestfulServer;
+import ca.uhn.fhir.rest.server.provider.ServerCapabilityStatementProvider;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -96,6 +97,9 @@ public final class FhirServlet extends RestfulServer {
       }
     }
     setResourceProviders(providers);
+    setServerConformanceProvider(
+        new ServerCapabilityStatementProvider(
+            this, new ContextSearchParams(getFhirContext()), null));
     registerProviders(List.of(transactions, ledgerOperations, keyRegistration));
     interceptors.forEach(this::registerInterceptor);
   }

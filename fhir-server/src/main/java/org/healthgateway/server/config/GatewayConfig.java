@@ -1,7 +1,6 @@
 package org.healthgateway.server.config;
 
 import ca.uhn.fhir.context.FhirContext;
-import ca.uhn.fhir.context.support.DefaultProfileValidationSupport;
 import ca.uhn.fhir.rest.server.interceptor.RequestValidatingInterceptor;
 import ca.uhn.fhir.validation.ResultSeverityEnum;
 import com.github.benmanes.caffeine.cache.Cache;
@@ -54,9 +53,6 @@ import org.healthgateway.server.store.RecordStore;
 import org.healthgateway.server.store.ResourceIndex;
 import org.healthgateway.server.store.TransactionSigning;
 import org.healthgateway.server.subscription.Subscriptions;
-import org.hl7.fhir.common.hapi.validation.support.CommonCodeSystemsTerminologyService;
-import org.hl7.fhir.common.hapi.validation.support.InMemoryTerminologyServerValidationSupport;
-import org.hl7.fhir.common.hapi.validation.support.SnapshotGeneratingValidationSupport;
 import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
 import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
 import org.hl7.fhir.instance.model.api.IBaseResource;
@@ -330,8 +326,9 @@ public class GatewayConfig {
       RecordStore store,
       ConsentService consents,
       AuditService audit,
-      GatewayProperties properties) {
-    ResourceService service = new ResourceService(fhir, store, new SearchEngine(fhir));
+      GatewayProperties properties,
+      SearchEngine search) {
+    ResourceService service = new ResourceService(fhir, store, search);
     List<String> editors =
         properties.recordEditors() == null ? List.of() : properties.recordEditors();
     service.addGuard(
@@ -398,6 +395,20 @@ public class GatewayConfig {
     return new LedgerOperations(store, index, ledger, identities);
   }
 
+  /**
+   * The one search engine of the node (searches, SMART scope filters, Subscription criteria): its
+   * FHIRPath engine loads every StructureDefinition when made, once.
+   */
+  @Bean
+  SearchEngine searchEngine(FhirContext fhir, SharedValidationSupport validationSupport) {
+    return new SearchEngine(fhir, validationSupport.loaded());
+  }
+
+  @Bean
+  SharedValidationSupport sharedValidationSupport(FhirContext fhir) {
+    return SharedValidationSupport.start(fhir);
+  }
+
   /** FHIR Subscriptions: reloaded from the ledger, told of every write, websocket handler. */
   @Bean(destroyMethod = "close")
   Subscriptions subscriptions(
@@ -405,9 +416,10 @@ public class GatewayConfig {
       RecordStore store,
       JwtDecoder jwtDecoder,
       MeterRegistry meters,
-      GatewayProperties properties) {
+      GatewayProperties properties,
+      SearchEngine search) {
     return Subscriptions.start(
-        fhir, store, jwtDecoder, meters, properties.subscriptions().allowedEndpoints());
+        fhir, store, search, jwtDecoder, meters, properties.subscriptions().allowedEndpoints());
   }
 
   /** Runs batch entries concurrently; shut down with the application. */
@@ -430,19 +442,21 @@ public class GatewayConfig {
       MeterRegistry meters,
       Subscriptions subscriptions,
       AuditService audit,
-      java.util.concurrent.ExecutorService batchWorkers) {
+      java.util.concurrent.ExecutorService batchWorkers,
+      SearchEngine search,
+      SharedValidationSupport validationSupport) {
     List<Object> interceptors = new ArrayList<>();
     interceptors.add(new ErrorOutcomeInterceptor());
     interceptors.add(new FhirMetricsInterceptor(meters));
     interceptors.add(new UnparsableBodyInterceptor());
     interceptors.add(new CapabilityInterceptor(fhir));
     org.healthgateway.server.smart.SmartScopeInterceptor scopes =
-        new org.healthgateway.server.smart.SmartScopeInterceptor(fhir, service);
+        new org.healthgateway.server.smart.SmartScopeInterceptor(fhir, service, search);
     interceptors.add(scopes);
     interceptors.add(new DisclosureInterceptor(index, audit));
     interceptors.add(subscriptions.interceptor());
     if (properties.validation()) {
-      interceptors.add(validatingInterceptor(fhir));
+      interceptors.add(validatingInterceptor(fhir, validationSupport));
     }
     FhirServlet servlet =
         new FhirServlet(
@@ -475,26 +489,22 @@ public class GatewayConfig {
     return registration;
   }
 
-  private static RequestValidatingInterceptor validatingInterceptor(FhirContext fhir) {
+  private static RequestValidatingInterceptor validatingInterceptor(
+      FhirContext fhir, SharedValidationSupport support) {
     RequestValidatingInterceptor interceptor = new ParseAwareValidatingInterceptor();
     interceptor.addValidatorModule(
-        new BackgroundValidatorModule(fhir, () -> instanceValidator(fhir)));
+        new BackgroundValidatorModule(
+            fhir,
+            () -> {
+              support.loaded().join();
+              return instanceValidator(support.chain());
+            }));
     interceptor.setFailOnSeverity(ResultSeverityEnum.ERROR);
     interceptor.setAddResponseHeaderOnSeverity(null);
     return interceptor;
   }
 
-  private static FhirInstanceValidator instanceValidator(FhirContext fhir) {
-    ValidationSupportChain chain =
-        new ValidationSupportChain(
-            // Base R4 structure, cardinality, invariants and the value sets the core spec defines,
-            // with the small code systems HAPI ships (currencies, mime types, languages); codes of
-            // LOINC, SNOMED CT, UCUM and the like are accepted unchecked (no terminology server).
-            new DefaultProfileValidationSupport(fhir),
-            new UncheckedExternalTerminology(fhir),
-            new CommonCodeSystemsTerminologyService(fhir),
-            new InMemoryTerminologyServerValidationSupport(fhir),
-            new SnapshotGeneratingValidationSupport(fhir));
+  private static FhirInstanceValidator instanceValidator(ValidationSupportChain chain) {
     FhirInstanceValidator validator = new FhirInstanceValidator(chain);
     // HAPI's worker context cannot list code systems, which the validator needs for ValueSets that
     // include urn:oid: systems (HAPI-0650, a 500 before); this one lists the chain's.

@@ -7,11 +7,15 @@ import org.healthgateway.server.fhir.ResourceService;
 import org.healthgateway.server.properties.GatewayProperties;
 import org.healthgateway.server.security.DemoClients;
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Enumerations.AdministrativeGender;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Organization;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Practitioner;
+import org.hl7.fhir.r4.model.PractitionerRole;
+import org.hl7.fhir.r4.model.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
@@ -45,6 +49,9 @@ public class DemoBootstrap implements SmartInitializingSingleton {
     put("Practitioner", "demo-practitioner-a", practitioner("Ada", "Demo-Practitioner-A"));
     put("Practitioner", "demo-practitioner-b", practitioner("Ben", "Demo-Practitioner-B"));
     put("Practitioner", "demo-registrar", practitioner("Rita", "Demo-Registrar"));
+    // What a patient is told about who asks: role and organization (PractitionerRole).
+    put("PractitionerRole", "demo-practitioner-a-doctor", role("demo-practitioner-a", org));
+    put("PractitionerRole", "demo-practitioner-b-doctor", role("demo-practitioner-b", org));
     put("Patient", "demo-patient-p", patient("Pat", "Demo-Patient-P"));
     put("Patient", "demo-patient-q", patient("Quinn", "Demo-Patient-Q"));
     LOG.info(
@@ -63,6 +70,18 @@ public class DemoBootstrap implements SmartInitializingSingleton {
     p.addName().setFamily(family).addGiven(given);
     p.addIdentifier().setSystem("urn:healthgateway:demo").setValue(family.toLowerCase(Locale.ROOT));
     return p;
+  }
+
+  private static PractitionerRole role(String practitionerId, Organization org) {
+    PractitionerRole role = new PractitionerRole();
+    role.setActive(true);
+    role.setPractitioner(new Reference("Practitioner/" + practitionerId));
+    role.setOrganization(new Reference("Organization/demo-org").setDisplay(org.getName()));
+    role.addCode(
+        new CodeableConcept(
+            new Coding(
+                "http://terminology.hl7.org/CodeSystem/practitioner-role", "doctor", "Doctor")));
+    return role;
   }
 
   private static Patient patient(String given, String family) {

@@ -57,11 +57,18 @@ public final class SearchEngine {
 
   /** An engine over the context's resource types; the context must be R4. */
   public SearchEngine(FhirContext ctx) {
+    this(ctx, CompletableFuture.completedFuture(null));
+  }
+
+  /**
+   * An engine whose FHIRPath engine is made once {@code structuresLoaded} completes: HAPI's
+   * FHIRPath engine walks every StructureDefinition of the context's validation support when it is
+   * made (seconds at start-up), so it is made on another thread while the server starts, after
+   * whoever loads them, and the first search waits for it if it comes sooner.
+   */
+  public SearchEngine(FhirContext ctx, CompletableFuture<?> structuresLoaded) {
     this.ctx = ctx;
-    // HAPI's FHIRPath engine walks every StructureDefinition when it is made (seconds at
-    // start-up): it is made on another thread while the server starts, and the first search
-    // waits for it if it comes sooner.
-    this.fhirPath = CompletableFuture.supplyAsync(ctx::newFhirPath);
+    this.fhirPath = structuresLoaded.thenApplyAsync(loaded -> ctx.newFhirPath());
     this.clauses = new ClauseFactory(ctx.getResourceTypes());
   }
 

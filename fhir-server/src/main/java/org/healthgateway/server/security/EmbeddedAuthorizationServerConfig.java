@@ -21,8 +21,8 @@ import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.oauth2.core.OAuth2RefreshToken;
 import org.springframework.security.oauth2.jwt.NimbusJwtEncoder;
-import org.springframework.security.oauth2.server.authorization.InMemoryOAuth2AuthorizationConsentService;
 import org.springframework.security.oauth2.server.authorization.InMemoryOAuth2AuthorizationService;
+import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationConsent;
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationConsentService;
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
 import org.springframework.security.oauth2.server.authorization.authentication.JwtClientAssertionAuthenticationProvider;
@@ -192,9 +192,27 @@ public class EmbeddedAuthorizationServerConfig {
     return new InMemoryOAuth2AuthorizationService();
   }
 
+  /**
+   * Consents are not remembered: the user sees and decides the scopes at every authorization
+   * (SMART), and Spring Authorization Server adds the scopes of a remembered consent to what the
+   * user posts, so that an unticked scope or a Deny would still grant what was allowed before. With
+   * nothing remembered the token carries exactly the ticked scopes, and Deny (no scope posted) is
+   * {@code access_denied}.
+   */
   @Bean
   OAuth2AuthorizationConsentService authorizationConsentService() {
-    return new InMemoryOAuth2AuthorizationConsentService();
+    return new OAuth2AuthorizationConsentService() {
+      @Override
+      public void save(OAuth2AuthorizationConsent authorizationConsent) {}
+
+      @Override
+      public void remove(OAuth2AuthorizationConsent authorizationConsent) {}
+
+      @Override
+      public OAuth2AuthorizationConsent findById(String registeredClientId, String principalName) {
+        return null;
+      }
+    };
   }
 
   @Bean

@@ -46,12 +46,12 @@ public final class SmartScopeInterceptor implements BatchEntryCheck {
   private final ScopePolicy.Compartment scopeCompartment;
   private final SearchEngine search;
 
-  public SmartScopeInterceptor(FhirContext fhir, ResourceService service) {
+  public SmartScopeInterceptor(FhirContext fhir, ResourceService service, SearchEngine search) {
     this.fhir = fhir;
     this.service = service;
     this.compartment = new PatientCompartment(fhir);
     this.scopeCompartment = ScopePolicy.Compartment.of(fhir, compartment);
-    this.search = new SearchEngine(fhir);
+    this.search = search;
   }
 
   /** Checks the token's scopes against the interaction HAPI is about to run. */

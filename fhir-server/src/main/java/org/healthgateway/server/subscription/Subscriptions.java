@@ -62,6 +62,7 @@ public final class Subscriptions implements AutoCloseable {
    * Loads every live Subscription from the store, registers the write listener and starts the
    * delivery threads.
    *
+   * @param search the node's search engine, which parses and matches the criteria
    * @param allowedEndpoints {@code gateway.subscriptions.allowed-endpoints}: rest-hook endpoint
    *     patterns accepted besides https to public addresses ({@link EndpointPattern})
    * @throws IllegalArgumentException if a pattern is not valid
@@ -69,12 +70,13 @@ public final class Subscriptions implements AutoCloseable {
   public static Subscriptions start(
       FhirContext fhir,
       RecordStore store,
+      SearchEngine search,
       JwtDecoder tokens,
       MeterRegistry meters,
       List<String> allowedEndpoints) {
     EndpointPolicy endpoints = new EndpointPolicy(allowedEndpoints, InetAddress::getAllByName);
     Clock clock = Clock.systemUTC();
-    SubscriptionValidator validator = new SubscriptionValidator(new SearchEngine(fhir));
+    SubscriptionValidator validator = new SubscriptionValidator(search);
     SubscriptionRegistry registry = new SubscriptionRegistry(validator, store::canRead, clock);
     DeliveryMetrics metrics = new DeliveryMetrics(meters);
     ScheduledThreadPoolExecutor scheduler =
