@@ -161,7 +161,7 @@ function openApp() {
     button.addEventListener("click", () => showTab(button.dataset.tab));
   }
   showTab("requests");
-  watch(client, "Consent?patient=" + patient, {
+  const watcher = watch(client, "Consent?patient=" + patient, {
     onChange: () => refreshConsents(),
     onState: (live) => {
       $("live-state").textContent = live
@@ -169,6 +169,8 @@ function openApp() {
         : "Live updates are unavailable; this list is checked every 10 seconds.";
     },
   });
+  // A reload makes a new Subscription: delete this one when the page goes.
+  window.addEventListener("pagehide", () => watcher.stop());
 }
 
 function showTab(tab) {

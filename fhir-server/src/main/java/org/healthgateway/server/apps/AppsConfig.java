@@ -69,8 +69,9 @@ public class AppsConfig implements WebMvcConfigurer {
       connect.add(origin);
       connect.add(origin.replaceFirst("^http", "ws"));
     }
-    if (smart.external().authorizationEndpoint() != null) {
-      connect.add(origin(smart.external().tokenEndpoint()));
+    String tokenEndpoint = smart.external().tokenEndpoint();
+    if (tokenEndpoint != null && !tokenEndpoint.isBlank()) {
+      connect.add(origin(tokenEndpoint));
     }
     return "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
         + " connect-src "
