@@ -2,13 +2,14 @@
 // they arrive, revoke consents, read one's own record and the log of who read it. Every call is
 // FHIR REST or SMART; the approval runs the wallet's steps (wallet.js) in this browser.
 import { FhirError, SignInError, fhirRequest, searchAll, session, signIn, signOut } from "../shared/smart.js";
-import { announce, clearError, conceptText, h, render, showError, when } from "../shared/ui.js";
-import { loadCategories } from "../shared/categories.js";
+import { announce, clearError, conceptText, h, personName, render, showError, when } from "../shared/ui.js";
+import { categoryDisplay as displayAmong, loadCategories } from "../shared/categories.js";
 import { summarySections } from "../shared/summary.js";
 import { watch } from "../shared/live.js";
 import {
   WrongPasswordError,
   approvedConsent,
+  base64Encode,
   canonicalConsent,
   consentCategories,
   generateKeys,
@@ -358,7 +359,7 @@ async function releaseKeys(consentId) {
       body: {
         resourceType: "Parameters",
         parameter: [
-          { name: "statement", valueBase64Binary: bytesToBase64(signed.statement) },
+          { name: "statement", valueBase64Binary: base64Encode(signed.statement) },
           { name: "signature", valueString: signed.signature },
         ],
       },
@@ -510,8 +511,7 @@ function typeOf(reference) {
 // ---------------------------------------------------------------- small helpers
 
 function categoryDisplay(code) {
-  const category = categories.find((c) => c.code === code);
-  return category ? category.display : code;
+  return displayAmong(categories, code);
 }
 
 function actorOf(consent) {
@@ -527,7 +527,7 @@ async function nameOf(reference, display) {
     names.set(
       reference,
       fhirRequest(client, reference)
-        .then((r) => humanName(r) || reference)
+        .then((r) => personName(r) || reference)
         .catch(() => reference),
     );
   }
@@ -547,13 +547,6 @@ async function roleOf(practitioner) {
   }
 }
 
-function humanName(resource) {
-  const name = (resource.name || [])[0];
-  if (!name) return "";
-  if (name.text) return name.text;
-  return [(name.prefix || []).join(" "), (name.given || []).join(" "), name.family].filter(Boolean).join(" ");
-}
-
 function setBusy(card, busy) {
   for (const button of card.querySelectorAll("button")) button.disabled = busy;
   card.setAttribute("aria-busy", String(busy));
@@ -571,8 +564,3 @@ function inDays(days) {
   return new Date(Date.now() + days * 86400000).toISOString().slice(0, 10);
 }
 
-function bytesToBase64(bytes) {
-  let binary = "";
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary);
-}

@@ -361,10 +361,14 @@ function json(value) {
   return new TextEncoder().encode(JSON.stringify(value));
 }
 
-export function base64UrlEncode(bytes) {
+export function base64Encode(bytes) {
   let binary = "";
   for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return btoa(binary);
+}
+
+export function base64UrlEncode(bytes) {
+  return base64Encode(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
 /** Base64 or base64url, padded or not. */

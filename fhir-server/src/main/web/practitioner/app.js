@@ -1,8 +1,8 @@
 // The practitioner app: find a patient, see which data categories they released to you, ask for
 // more (a proposed Consent), watch the answer live, read the released records and add entries.
 import { signIn, session, fhirRequest, searchAll, SignInError } from "../shared/smart.js";
-import { h, render, announce, showError, clearError, when } from "../shared/ui.js";
-import { loadCategories } from "../shared/categories.js";
+import { h, render, announce, showError, clearError, when, personName } from "../shared/ui.js";
+import { categoryDisplay, loadCategories } from "../shared/categories.js";
 import {
   PURPOSES,
   statusText,
@@ -323,7 +323,7 @@ function renderRequests(requests, current) {
 
 function requestItem(consent) {
   const end = consent.provision && consent.provision.period && consent.provision.period.end;
-  const names = categoriesOf(consent).map((code) => displayOf(code));
+  const names = categoriesOf(consent).map((code) => categoryDisplay(categories, code));
   const purpose = purposeText(consent);
   const updated = consent.meta && consent.meta.lastUpdated;
   return h(
@@ -424,18 +424,6 @@ async function addProcedure(form) {
 
 function coded(system, code) {
   return { coding: [{ system, code }] };
-}
-
-function displayOf(code) {
-  const category = categories.find((c) => c.code === code);
-  return category ? category.display : code;
-}
-
-function personName(resource) {
-  const name = resource && (resource.name || [])[0];
-  if (!name) return "";
-  if (name.text) return name.text;
-  return [...(name.prefix || []), ...(name.given || []), name.family].filter(Boolean).join(" ");
 }
 
 function patientDetails(patient) {

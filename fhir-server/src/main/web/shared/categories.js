@@ -98,3 +98,9 @@ export function searchesFor(code, patientRef) {
     return type + "?" + params.toString();
   });
 }
+
+/** The display of `code` among `categories` (as loadCategories gives them), or the code itself. */
+export function categoryDisplay(categories, code) {
+  const category = categories.find((c) => c.code === code);
+  return category ? category.display : code;
+}

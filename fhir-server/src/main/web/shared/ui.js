@@ -69,3 +69,11 @@ export function conceptText(concept) {
   const coding = (concept.coding || [])[0];
   return coding ? coding.display || coding.code : "";
 }
+
+/** The name a person reads for a Patient or Practitioner: its first name's text, or its parts. */
+export function personName(resource) {
+  const name = resource && (resource.name || [])[0];
+  if (!name) return "";
+  if (name.text) return name.text;
+  return [...(name.prefix || []), ...(name.given || []), name.family].filter(Boolean).join(" ");
+}
