@@ -56,6 +56,14 @@ public interface Ledger extends AutoCloseable {
   /** Root hash of the tree of the first {@code treeSize} entries. */
   byte[] rootHash(long treeSize) throws LedgerException;
 
+  /**
+   * Registers a listener told of the entries this ledger applies that were not appended through
+   * this instance (other nodes' records on a shared ledger), in ledger order, once they are
+   * readable; called from the ledger's own thread. The embedded ledger has no other writer and
+   * never calls it.
+   */
+  default void addForeignEntryListener(EntryVisitor listener) {}
+
   @Override
   void close() throws LedgerException;
 

@@ -11,7 +11,12 @@ public enum TransactionType {
   /** A public key bound to an identity (the node, a practitioner, a patient, a client). */
   IDENTITY(4),
   /** An access-log entry. */
-  AUDIT(5);
+  AUDIT(5),
+  /**
+   * A node admitted to a shared ledger: subject = the node's identity ({@code Device/<id>}),
+   * payload = its public signing JWK; valid only in a record signed by a member (ledger-ethereum).
+   */
+  MEMBER(6);
 
   private final int code;
 
