@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -20,6 +21,7 @@ import java.util.concurrent.TimeoutException;
 import org.healthgateway.ledger.Checkpoint;
 import org.healthgateway.ledger.CheckpointCodec;
 import org.healthgateway.ledger.CheckpointSigner;
+import org.healthgateway.ledger.DetachedJws;
 import org.healthgateway.ledger.Ledger;
 import org.healthgateway.ledger.LedgerEntry;
 import org.healthgateway.ledger.LedgerException;
@@ -197,7 +199,9 @@ public final class EthereumLedger implements Ledger {
   private volatile Checkpoint latest;
   private volatile LedgerException failure;
   private volatile boolean closed;
-  private final List<Runnable> closeActions = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<Runnable> closeActions = new CopyOnWriteArrayList<>();
+  private final List<EntryVisitor> foreignListeners = new CopyOnWriteArrayList<>();
+  private final Membership membership;
 
   private EthereumLedger(
       Options options,
@@ -206,8 +210,10 @@ public final class EthereumLedger implements Ledger {
       LocalLog log,
       ChainFollower follower,
       BatchSender sender,
-      EthereumMetrics metrics) {
+      EthereumMetrics metrics,
+      Membership membership) {
     this.options = options;
+    this.membership = membership;
     this.checkpointSigner = checkpointSigner;
     this.nodePublicKey = nodePublicKey.toPublicJWK();
     this.clock = Clock.systemUTC();
@@ -225,13 +231,17 @@ public final class EthereumLedger implements Ledger {
   }
 
   /**
-   * Opens the ledger in {@code dir}: verifies the cached records again, catches up with the chain
-   * (so that reads answer at least what was confirmed before the call), then follows it.
+   * Opens the ledger in {@code dir}: verifies the cached records again (which rebuilds the
+   * membership), catches up with the chain (so that reads answer at least what was confirmed before
+   * the call), then follows it.
    *
    * @param web3j the node's JSON-RPC client ({@code Web3j.build(new HttpService(url))})
    * @param account the Ethereum account that pays for the append transactions
-   * @param nodeIdentity author of IDENTITY transactions ({@code Device/node})
-   * @param trustedNodeKeys public keys of the nodes whose IDENTITY transactions introduce authors
+   * @param nodeIdentity this node's identity ({@code Device/<node-id>}), the author of its own
+   *     records; only named in the log here (membership is judged from the records)
+   * @param registryKeys public keys of the founding members: a record signed by one makes its
+   *     author a member bound to it (module README, "Membership"); the same list on every node of
+   *     the chain, and never changed for a chain already written
    * @param checkpointSigner signs checkpoints of the local tree with this node's key
    * @param nodePublicKey this node's public key, to check what the signer returns
    * @throws LedgerException if the node cannot be reached, or the cache or chain do not verify
@@ -241,7 +251,7 @@ public final class EthereumLedger implements Ledger {
       Web3j web3j,
       Credentials account,
       String nodeIdentity,
-      List<JWK> trustedNodeKeys,
+      List<JWK> registryKeys,
       CheckpointSigner checkpointSigner,
       JWK nodePublicKey,
       Options options,
@@ -250,8 +260,8 @@ public final class EthereumLedger implements Ledger {
     try {
       Files.createDirectories(dir);
       EthereumMetrics metrics = new EthereumMetrics(registry);
-      RecordVerifier verifier =
-          new RecordVerifier(nodeIdentity, trustedNodeKeys, options.maxRecordBytes());
+      Membership membership = new Membership(registryKeys);
+      RecordVerifier verifier = new RecordVerifier(membership, options.maxRecordBytes());
       LocalLog log =
           LocalLog.open(
               dir,
@@ -271,7 +281,14 @@ public final class EthereumLedger implements Ledger {
           new BatchSender(web3j, account, chainId, options.contractAddress(), options, metrics);
       EthereumLedger ledger =
           new EthereumLedger(
-              options, checkpointSigner, nodePublicKey, log, follower, sender, metrics);
+              options, checkpointSigner, nodePublicKey, log, follower, sender, metrics, membership);
+      if (!ledger.isMember(nodePublicKey)) {
+        LOG.warn(
+            "{} is not a member of the chain yet: its records are refused until a member admits"
+                + " its key {}",
+            nodeIdentity,
+            DetachedJws.thumbprint(nodePublicKey));
+      }
       ledger.start();
       return ledger;
     } catch (IOException e) {
@@ -280,6 +297,7 @@ public final class EthereumLedger implements Ledger {
   }
 
   private void start() {
+    log.onForeignEntries(this::deliverForeign);
     long interval = options.pollInterval().toMillis();
     polling =
         scheduler.scheduleWithFixedDelay(this::poll, interval, interval, TimeUnit.MILLISECONDS);
@@ -309,6 +327,73 @@ public final class EthereumLedger implements Ledger {
   public EthereumLedger onClose(Runnable action) {
     closeActions.add(action);
     return this;
+  }
+
+  /**
+   * Registers a listener told of every entry of a verified record this instance did not append
+   * (another node's, one sent straight to the contract, or one of this node's whose {@code append}
+   * timed out), in ledger order, once the entries are readable ({@link #read} works inside the
+   * listener) and durable. Called from the follower's thread, so a slow listener delays the
+   * follower; one that throws is logged and the next entries and listeners are still told. Entries
+   * applied after this method returns are all delivered; a caller that indexes the log at start
+   * adds its listener before its {@link #scan}, so no entry is missed (one applied meanwhile may
+   * reach both). Records of this node's own {@link #append} calls are never delivered.
+   */
+  @Override
+  public void addForeignEntryListener(EntryVisitor listener) {
+    foreignListeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  private void deliverForeign(List<Long> indexes) {
+    for (EntryVisitor listener : foreignListeners) {
+      for (long index : indexes) {
+        try {
+          listener.visit(log.read(index));
+        } catch (LedgerException | RuntimeException e) {
+          LOG.warn("foreign-entry listener failed on entry {}: {}", index, e.toString(), e);
+        }
+      }
+    }
+  }
+
+  /**
+   * True if {@code key} (by RFC 7638 thumbprint) is a registry key or was admitted by a MEMBER
+   * transaction of an applied record.
+   */
+  public boolean isMember(JWK key) {
+    try {
+      return membership.isMemberKey(DetachedJws.thumbprint(key.toPublicJWK()));
+    } catch (LedgerException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Blocks until {@link #isMember}{@code (key)}, e.g. a node started before a member admitted it.
+   *
+   * @throws LedgerException if {@code timeout} passes first, the ledger is closed or stopped
+   *     following the chain
+   * @throws InterruptedException if the waiting thread is interrupted
+   */
+  public void awaitMembership(JWK key, Duration timeout)
+      throws LedgerException, InterruptedException {
+    String thumbprint = DetachedJws.thumbprint(key.toPublicJWK());
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!membership.awaitMemberKey(thumbprint, 250)) {
+      checkUsable();
+      if (System.nanoTime() - deadline >= 0) {
+        throw new LedgerException(
+            "key " + thumbprint + " not admitted to the chain within " + timeout);
+      }
+    }
+  }
+
+  /**
+   * The members as rebuilt from the chain, in the order they were admitted (a member with several
+   * keys once per key; the registry keys that signed no record yet are not listed).
+   */
+  public List<Member> members() {
+    return membership.members();
   }
 
   /** Why the follower stopped (a deep reorg, a gap), or empty while it follows the chain. */

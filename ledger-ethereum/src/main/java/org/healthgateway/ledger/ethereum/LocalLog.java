@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
 import org.healthgateway.ledger.LedgerCorruptedException;
 import org.healthgateway.ledger.LedgerEntry;
 import org.healthgateway.ledger.LedgerException;
@@ -39,6 +40,7 @@ final class LocalLog implements AutoCloseable {
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
   private final RecordCache cache;
   private volatile ChainCursor cursor;
+  private volatile Consumer<List<Long>> foreignSink = indexes -> {};
 
   private LocalLog(
       Path dir,
@@ -80,7 +82,7 @@ final class LocalLog implements AutoCloseable {
       RecordCache cache = RecordCache.open(dir, cursor.nextSeq(), maxRecordBytes, cached);
       LocalLog log = new LocalLog(dir, verifier, metrics, cursor, cache);
       for (RecordCache.Cached c : cached) {
-        RecordVerifier.Verdict verdict = verifier.verify(c.bytes());
+        RecordVerifier.Verdict verdict = verifier.verify(c.bytes(), log.size());
         if (!verdict.ok()) {
           cache.close();
           throw new LedgerCorruptedException(
@@ -111,7 +113,8 @@ final class LocalLog implements AutoCloseable {
   /**
    * Applies the record events of confirmed blocks up to {@code next}'s block, in order: verified
    * records join the log, refused ones are logged and counted; then the cache is synced and the
-   * cursor written.
+   * cursor written, the appends waiting for their records completed, and the other entries handed
+   * to the foreign-entry sink.
    *
    * @throws LedgerCorruptedException on a gap in the sequence numbers (nothing of the batch from
    *     the gap on is applied)
@@ -120,6 +123,7 @@ final class LocalLog implements AutoCloseable {
     long seq = cursor.nextSeq();
     List<RecordCache.Cached> accepted = new ArrayList<>();
     List<Runnable> completions = new ArrayList<>();
+    List<Long> foreign = new ArrayList<>();
     try {
       for (RecordLogContract.RecordEvent event : events) {
         if (event.seq() < seq) {
@@ -135,7 +139,7 @@ final class LocalLog implements AutoCloseable {
               "record events " + seq + " to " + (event.seq() - 1) + " missing from the node");
         }
         seq++;
-        RecordVerifier.Verdict verdict = verifier.verify(event.data());
+        RecordVerifier.Verdict verdict = verifier.verify(event.data(), size());
         PendingRecord pending = waiting.remove(event.dataDigest());
         if (!verdict.ok()) {
           metrics.rejected(verdict.reason());
@@ -156,7 +160,9 @@ final class LocalLog implements AutoCloseable {
         }
         List<Long> indexes = add(verdict.record());
         accepted.add(new RecordCache.Cached(event.seq(), event.data()));
-        if (pending != null) {
+        if (pending == null) {
+          foreign.addAll(indexes);
+        } else {
           completions.add(
               () -> {
                 metrics.confirmationLag.record(
@@ -169,6 +175,17 @@ final class LocalLog implements AutoCloseable {
     } finally {
       completions.forEach(Runnable::run);
     }
+    if (!foreign.isEmpty()) {
+      foreignSink.accept(foreign);
+    }
+  }
+
+  /**
+   * Tells {@code sink} the indexes of the entries of each applied step that no {@link #await}
+   * waited for (other writers' records), once they are readable and the step is durable.
+   */
+  void onForeignEntries(Consumer<List<Long>> sink) {
+    this.foreignSink = sink;
   }
 
   private void flush(List<RecordCache.Cached> accepted, ChainCursor next) throws LedgerException {

@@ -30,6 +30,13 @@ public final class Anvil implements AutoCloseable {
   public static final String ANVIL_TEST_ACCOUNT_KEY =
       "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 
+  private static final List<String> DEV_ACCOUNT_KEYS =
+      List.of(
+          ANVIL_TEST_ACCOUNT_KEY,
+          "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+          "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9ecf4cb3c5fa7",
+          "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6");
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Process process;
@@ -117,6 +124,14 @@ public final class Anvil implements AutoCloseable {
 
   public static Credentials account() {
     return Credentials.create(ANVIL_TEST_ACCOUNT_KEY);
+  }
+
+  /**
+   * Test fixture only: anvil's pre-funded development account {@code i} (0 to 3), keys derived from
+   * its public test mnemonic, as {@link #ANVIL_TEST_ACCOUNT_KEY}. Never keys for a real network.
+   */
+  public static Credentials account(int i) {
+    return Credentials.create(DEV_ACCOUNT_KEYS.get(i));
   }
 
   /** Calls a JSON-RPC method and returns its result. */

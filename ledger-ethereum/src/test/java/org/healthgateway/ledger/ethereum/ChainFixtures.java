@@ -31,23 +31,42 @@ final class ChainFixtures {
 
   /** The node's record introducing {@code subject} with {@code key}. */
   static SignedRecord identity(JWK nodeKey, String subject, JWK key) throws LedgerException {
-    Transaction tx =
-        new Transaction(
-            TransactionType.IDENTITY,
-            subject,
-            "",
-            List.of(),
-            NODE,
-            Instant.ofEpochMilli(1_700_000_000_000L),
-            new byte[0],
-            key.toPublicJWK().toJSONString().getBytes(StandardCharsets.UTF_8),
-            List.of(),
-            "");
-    return SignedRecord.sign(List.of(tx), DetachedJws.signer(nodeKey));
+    return registration(TransactionType.IDENTITY, nodeKey, NODE, subject, key);
+  }
+
+  /**
+   * A record by {@code author} (signed with {@code authorKey}) of one IDENTITY or MEMBER
+   * transaction binding {@code key} to {@code subject}.
+   */
+  static SignedRecord registration(
+      TransactionType type, JWK authorKey, String author, String subject, JWK key)
+      throws LedgerException {
+    return SignedRecord.sign(
+        List.of(registrationTx(type, author, subject, key)), DetachedJws.signer(authorKey));
+  }
+
+  static Transaction registrationTx(TransactionType type, String author, String subject, JWK key) {
+    return new Transaction(
+        type,
+        subject,
+        "",
+        List.of(),
+        author,
+        Instant.ofEpochMilli(1_700_000_000_000L),
+        new byte[0],
+        key.toPublicJWK().toJSONString().getBytes(StandardCharsets.UTF_8),
+        List.of(),
+        "");
   }
 
   /** A record of {@code count} resource versions by {@link #AUTHOR}, numbered from {@code n}. */
   static SignedRecord record(JWK authorKey, int n, int count) throws LedgerException {
+    return record(authorKey, AUTHOR, n, count);
+  }
+
+  /** A record of {@code count} resource versions by {@code author}, numbered from {@code n}. */
+  static SignedRecord record(JWK authorKey, String author, int n, int count)
+      throws LedgerException {
     List<Transaction> txs = new java.util.ArrayList<>();
     for (int i = n; i < n + count; i++) {
       txs.add(
@@ -56,7 +75,7 @@ final class ChainFixtures {
               "Observation/" + i + "/_history/1",
               "p-" + i,
               List.of("vital-signs"),
-              AUTHOR,
+              author,
               Instant.ofEpochMilli(1_700_000_000_000L + i),
               new byte[32],
               ("ciphertext " + i).getBytes(StandardCharsets.UTF_8),
