@@ -34,7 +34,7 @@ public final class Anvil implements AutoCloseable {
       List.of(
           ANVIL_TEST_ACCOUNT_KEY,
           "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
-          "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9ecf4cb3c5fa7",
+          "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
           "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6");
 
   private static final ObjectMapper JSON = new ObjectMapper();
