@@ -4,7 +4,6 @@ import com.nimbusds.jose.jwk.JWK;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.healthgateway.keys.identity.Identities;
 import org.healthgateway.ledger.embedded.LedgerVerifier;
 import org.healthgateway.server.config.NodeKeyFile;
 
@@ -27,14 +26,15 @@ public final class VerifyCommand {
       return 1;
     }
     JWK nodeKey;
+    String node;
     try {
       nodeKey = NodeKeyFile.read(dataDir);
+      node = NodeKeyFile.identity(dataDir);
     } catch (IOException e) {
       System.out.println("FAILED: cannot read the node public key: " + e.getMessage());
       return 1;
     }
-    LedgerVerifier.Verdict verdict =
-        LedgerVerifier.create(nodeKey, Identities.NODE).verify(ledgerDir);
+    LedgerVerifier.Verdict verdict = LedgerVerifier.create(nodeKey, node).verify(ledgerDir);
     if (verdict.ok()) {
       System.out.println(
           "OK: "

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import javax.crypto.SecretKey;
@@ -29,6 +30,7 @@ import org.healthgateway.keys.internal.JweKeyWrapper;
 import org.healthgateway.keys.log.KeyLog;
 import org.healthgateway.keys.log.KeyLogException;
 import org.healthgateway.ledger.CheckpointSigner;
+import org.healthgateway.ledger.DetachedJws;
 import org.healthgateway.ledger.Ledger;
 import org.healthgateway.ledger.LedgerException;
 import org.healthgateway.ledger.embedded.EmbeddedLedger;
@@ -44,6 +46,7 @@ import org.healthgateway.server.fhir.LedgerOperations;
 import org.healthgateway.server.fhir.ResourceService;
 import org.healthgateway.server.fhir.TransactionProcessor;
 import org.healthgateway.server.fhir.TransactionProvider;
+import org.healthgateway.server.members.MembersEndpoint;
 import org.healthgateway.server.properties.GatewayProperties;
 import org.healthgateway.server.search.SearchEngine;
 import org.healthgateway.server.security.TokenSigningKey;
@@ -98,8 +101,8 @@ public class GatewayConfig {
   }
 
   @Bean
-  Identities identities(EncryptedKeyStore keyStore) {
-    return new Identities(keyStore);
+  Identities identities(EncryptedKeyStore keyStore, GatewayProperties properties) {
+    return new Identities(keyStore, properties.node().reference());
   }
 
   @Bean
@@ -113,9 +116,13 @@ public class GatewayConfig {
     JWK nodeKey = identities.nodeKey();
     Path dir = properties.dataDir().resolve("ledger");
     try {
-      NodeKeyFile.write(properties.dataDir(), nodeKey.toPublicJWK());
+      NodeKeyFile.write(properties.dataDir(), nodeKey.toPublicJWK(), identities.node());
       if (properties.ledger().type().equals("ethereum")) {
-        return ethereumLedger(properties, nodeKey, meters.getIfAvailable(SimpleMeterRegistry::new));
+        return ethereumLedger(
+            properties,
+            identities.node(),
+            nodeKey,
+            meters.getIfAvailable(SimpleMeterRegistry::new));
       }
       return EmbeddedLedger.open(
           dir,
@@ -136,7 +143,8 @@ public class GatewayConfig {
    * deployed on first start and remembered in {@code ethereum-contract.properties}.
    */
   private static Ledger ethereumLedger(
-      GatewayProperties properties, JWK nodeKey, MeterRegistry meters) throws LedgerException {
+      GatewayProperties properties, String node, JWK nodeKey, MeterRegistry meters)
+      throws LedgerException {
     GatewayProperties.Ethereum config = properties.ledger().ethereum();
     if (config.rpcUrl() == null || config.rpcUrl().isBlank()) {
       throw new IllegalStateException("Refusing to start: set gateway.ledger.ethereum.rpc-url");
@@ -154,14 +162,7 @@ public class GatewayConfig {
       throw new IllegalStateException(
           "Refusing to start: cannot open the Ethereum account keystore " + keystore, e);
     }
-    List<JWK> trusted = new ArrayList<>(List.of(nodeKey.toPublicJWK()));
-    for (Path file : config.trustedNodeKeys()) {
-      try {
-        trusted.add(JWK.parse(Files.readString(file)).toPublicJWK());
-      } catch (IOException | java.text.ParseException e) {
-        throw new IllegalStateException("Refusing to start: unreadable node key " + file, e);
-      }
-    }
+    List<JWK> registry = registryKeys(config, nodeKey);
     Web3j web3j = Web3j.build(new HttpService(config.rpcUrl()));
     try {
       RecordLogDeployer.Deployed contract = contract(properties, config, web3j, account);
@@ -175,17 +176,71 @@ public class GatewayConfig {
               properties.dataDir().resolve("ledger-ethereum"),
               web3j,
               account,
-              Identities.NODE,
-              trusted,
+              node,
+              registry,
               CheckpointSigner.of(nodeKey),
               nodeKey.toPublicJWK(),
               options,
               meters);
-      return ledger.onClose(web3j::shutdown);
+      ledger.onClose(web3j::shutdown);
+      awaitAdmission(ledger, node, nodeKey.toPublicJWK(), config.admissionTimeout());
+      return ledger;
     } catch (LedgerException | RuntimeException e) {
       web3j.shutdown();
       throw e;
     }
+  }
+
+  /**
+   * Waits until this node is a member of the chain (a founding member is one at once): until then
+   * every node, this one included, refuses its records, so it must not write.
+   */
+  private static void awaitAdmission(
+      EthereumLedger ledger, String node, JWK nodeKey, Duration timeout) throws LedgerException {
+    if (ledger.isMember(nodeKey)) {
+      return;
+    }
+    String thumbprint = DetachedJws.thumbprint(nodeKey);
+    LOG.warn(
+        "{} (node key {}) is not a member of the chain yet. A member's operator admits it: POST"
+            + " /actuator/members/{} on that member's management port, with this node's"
+            + " node-key.jwk.json as the body. Waiting up to {}.",
+        node,
+        thumbprint,
+        node.substring(node.indexOf('/') + 1),
+        timeout);
+    try {
+      ledger.awaitMembership(nodeKey, timeout);
+      LOG.info("{} is a member of the chain", node);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      ledger.close();
+      throw new LedgerException("interrupted while waiting for admission", e);
+    } catch (LedgerException e) {
+      ledger.close();
+      throw new IllegalStateException(
+          "Refusing to start: " + node + " was not admitted to the chain within " + timeout, e);
+    }
+  }
+
+  /**
+   * The founding members' keys (files or inline JWK JSON); this node's own when none is configured:
+   * the node that starts a chain is its first member.
+   */
+  private static List<JWK> registryKeys(GatewayProperties.Ethereum config, JWK nodeKey) {
+    if (config.registryKeys().isEmpty()) {
+      return List.of(nodeKey.toPublicJWK());
+    }
+    List<JWK> keys = new ArrayList<>();
+    for (String key : config.registryKeys()) {
+      try {
+        String json = key.strip().startsWith("{") ? key : Files.readString(Path.of(key.strip()));
+        keys.add(JWK.parse(json).toPublicJWK());
+      } catch (IOException | java.text.ParseException e) {
+        throw new IllegalStateException("Refusing to start: unreadable registry key " + key, e);
+      }
+    }
+    return keys;
   }
 
   /** The configured contract, the one deployed earlier, or a new one. */
@@ -242,6 +297,12 @@ public class GatewayConfig {
   @Bean
   LedgerKeyLog keyLog(Ledger ledger, TransactionSigning signing, FactPositions positions) {
     return new LedgerKeyLog(ledger, signing, positions);
+  }
+
+  /** The shared chain's members and the admission of other nodes, on the management port. */
+  @Bean
+  MembersEndpoint membersEndpoint(Ledger ledger, LedgerKeyLog keyLog) {
+    return new MembersEndpoint(ledger, keyLog);
   }
 
   /** Where the key facts are on the ledger: what a start from an index snapshot replays. */
@@ -343,8 +404,16 @@ public class GatewayConfig {
   }
 
   @Bean(destroyMethod = "close")
-  AuditService auditService(RecordStore store, MeterRegistry meters) {
-    AuditService audit = new AuditService(store::write, meters);
+  AuditService auditService(RecordStore store, MeterRegistry meters, GatewayProperties properties) {
+    // The access log's author is an identity of this node: Device/gateway-audit on the default
+    // node, Device/<id>-audit on a named one (on a shared chain an identity has one home node).
+    String auditor =
+        properties.node().id().equals("node")
+            ? AuditService.AUDITOR
+            : "Device/" + properties.node().id() + "-audit";
+    AuditService audit =
+        new AuditService(
+            (events, patients, author) -> store.write(events, patients, auditor), meters);
     store.addListener(audit);
     return audit;
   }
@@ -356,17 +425,22 @@ public class GatewayConfig {
       ResourceIndex index,
       Identities identities,
       GatewayProperties properties) {
-    ConsentService consents =
-        new ConsentService(
-            fhir,
-            store,
-            index,
-            identities,
-            properties.registrars() == null ? List.of() : properties.registrars());
-    consents.load();
+    List<String> registrars =
+        new ArrayList<>(properties.registrars() == null ? List.of() : properties.registrars());
+    if (properties.demo()) {
+      // The demo registrar of a named node (gateway.node.id) is <node-id>-registrar.
+      registrars.add(
+          "Practitioner/"
+              + org.healthgateway.server.security.DemoClients.demoId(
+                  properties.node().id(), "registrar"));
+    }
+    ConsentService consents = new ConsentService(fhir, store, index, identities, registrars);
     store.addListener(consents);
+    consents.load();
     store.setConsentBook(consents);
     store.setRecipientPolicy(consents);
+    store.setReleaseCheck(consents);
+    store.startFollowing();
     return consents;
   }
 
@@ -450,6 +524,7 @@ public class GatewayConfig {
     interceptors.add(new FhirMetricsInterceptor(meters));
     interceptors.add(new UnparsableBodyInterceptor());
     interceptors.add(new CapabilityInterceptor(fhir));
+    interceptors.add(new org.healthgateway.server.security.HomeNodeInterceptor(identities));
     org.healthgateway.server.smart.SmartScopeInterceptor scopes =
         new org.healthgateway.server.smart.SmartScopeInterceptor(fhir, service, search);
     interceptors.add(scopes);

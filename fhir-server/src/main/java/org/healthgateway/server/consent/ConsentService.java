@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.healthgateway.keys.consent.AccessRequest;
 import org.healthgateway.keys.consent.ConsentChangeRule;
 import org.healthgateway.keys.consent.ConsentEngine;
 import org.healthgateway.keys.consent.Decision;
@@ -18,6 +19,7 @@ import org.healthgateway.keys.identity.Identities;
 import org.healthgateway.server.store.ConsentBook;
 import org.healthgateway.server.store.RecipientPolicy;
 import org.healthgateway.server.store.RecordStore;
+import org.healthgateway.server.store.ReleaseCheck;
 import org.healthgateway.server.store.ResourceIndex;
 import org.healthgateway.server.store.Write;
 import org.healthgateway.server.store.WriteGuard;
@@ -37,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * for new writes.
  */
 public final class ConsentService
-    implements WriteGuard, WriteListener, ConsentBook, RecipientPolicy {
+    implements WriteGuard, WriteListener, ConsentBook, RecipientPolicy, ReleaseCheck {
   private static final Logger LOG = LoggerFactory.getLogger(ConsentService.class);
 
   private final FhirContext fhir;
@@ -67,11 +69,14 @@ public final class ConsentService
     this.changeRule = new ConsentChangeRule(fhir, engine);
   }
 
-  /** Loads every live Consent, opened with its author's key (this node wrote it). */
+  /**
+   * Loads every live Consent this node can open: with its author's key when this node wrote it,
+   * else with the key of any identity a grant of it is for whose private key the node holds.
+   */
   public void load() {
     for (VersionMeta meta : index.currentOfType("Consent")) {
       try {
-        remember((Consent) store.read(meta, meta.author()));
+        store.openForNode(meta).ifPresent(consent -> remember((Consent) consent));
       } catch (Exception e) {
         LOG.warn("cannot open {}: {}", meta.versionedReference(), e.toString());
       }
@@ -109,6 +114,20 @@ public final class ConsentService
     }
   }
 
+  /** Another node's Consent versions, where this node could open them, count like its own. */
+  @Override
+  public void foreignWritten(List<VersionMeta> written, List<IBaseResource> resources) {
+    List<VersionMeta> metas = new java.util.ArrayList<>();
+    List<IBaseResource> opened = new java.util.ArrayList<>();
+    for (int i = 0; i < written.size(); i++) {
+      if (resources.get(i) != null || written.get(i).deleted()) {
+        metas.add(written.get(i));
+        opened.add(resources.get(i));
+      }
+    }
+    written(metas, opened);
+  }
+
   @Override
   public void written(List<VersionMeta> written, List<IBaseResource> resources) {
     for (int i = 0; i < written.size(); i++) {
@@ -129,6 +148,23 @@ public final class ConsentService
         }
       }
     }
+  }
+
+  /**
+   * True if an active patient-privacy consent of the patient names the recipient and may let it
+   * read a version of this type and these categories at {@code at} (dates and labels of the content
+   * are the read rule's, checked at every read).
+   */
+  @Override
+  public boolean mayRelease(String patientId, String recipient, VersionMeta version, Instant at) {
+    AccessRequest request =
+        new AccessRequest(recipient, version.type(), version.categories(), null, Set.of(), at);
+    for (Consent consent : byPatient.getOrDefault(patientId, Map.of()).values()) {
+      if (ConsentEngine.actors(consent).contains(recipient) && engine.mayPermit(consent, request)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override

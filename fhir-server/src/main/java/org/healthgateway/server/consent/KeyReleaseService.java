@@ -278,7 +278,7 @@ public final class KeyReleaseService {
             signed.statement(),
             signed.signature(),
             patientRef,
-            Identities.NODE,
+            identities.node(),
             patientRef);
       }
     } catch (GeneralSecurityException e) {

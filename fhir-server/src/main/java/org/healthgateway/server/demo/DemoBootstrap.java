@@ -28,32 +28,45 @@ import org.springframework.stereotype.Component;
 @Component
 public class DemoBootstrap implements SmartInitializingSingleton {
   private static final Logger LOG = LoggerFactory.getLogger(DemoBootstrap.class);
-  private static final String AUTHOR = "Device/demo-ehr";
-
   private final ResourceService service;
   private final GatewayProperties properties;
+  private final String nodeId;
+  private final String author;
 
   public DemoBootstrap(ResourceService service, GatewayProperties properties) {
     this.service = service;
     this.properties = properties;
+    this.nodeId = properties.node().id();
+    this.author = "Device/" + id("ehr");
+  }
+
+  /** A demo id on this node: {@code demo-<name>}, or {@code <node-id>-<name>} on a named node. */
+  private String id(String name) {
+    return DemoClients.demoId(nodeId, name);
   }
 
   @Override
   public void afterSingletonsInstantiated() {
-    if (!properties.demo() || service.isLive("Organization", "demo-org")) {
+    String orgId = id("org");
+    if (!properties.demo() || service.isLive("Organization", orgId)) {
       return;
     }
-    Organization org = new Organization().setName("Demo Health Organization");
-    org.addIdentifier().setSystem("urn:healthgateway:demo").setValue("demo-org");
-    put("Organization", "demo-org", org);
-    put("Practitioner", "demo-practitioner-a", practitioner("Ada", "Demo-Practitioner-A"));
-    put("Practitioner", "demo-practitioner-b", practitioner("Ben", "Demo-Practitioner-B"));
-    put("Practitioner", "demo-registrar", practitioner("Rita", "Demo-Registrar"));
+    Organization org =
+        new Organization()
+            .setName(
+                nodeId.equals("node")
+                    ? "Demo Health Organization"
+                    : "Demo Health Organization " + nodeId);
+    org.addIdentifier().setSystem("urn:healthgateway:demo").setValue(orgId);
+    put("Organization", orgId, org);
+    put("Practitioner", id("practitioner-a"), practitioner("Ada", "Demo-Practitioner-A"));
+    put("Practitioner", id("practitioner-b"), practitioner("Ben", "Demo-Practitioner-B"));
+    put("Practitioner", id("registrar"), practitioner("Rita", "Demo-Registrar"));
     // What a patient is told about who asks: role and organization (PractitionerRole).
-    put("PractitionerRole", "demo-practitioner-a-doctor", role("demo-practitioner-a", org));
-    put("PractitionerRole", "demo-practitioner-b-doctor", role("demo-practitioner-b", org));
-    put("Patient", "demo-patient-p", patient("Pat", "Demo-Patient-P"));
-    put("Patient", "demo-patient-q", patient("Quinn", "Demo-Patient-Q"));
+    put("PractitionerRole", id("practitioner-a-doctor"), role(id("practitioner-a"), orgId, org));
+    put("PractitionerRole", id("practitioner-b-doctor"), role(id("practitioner-b"), orgId, org));
+    put("Patient", id("patient-p"), patient("Pat", "Demo-Patient-P", orgId));
+    put("Patient", id("patient-q"), patient("Quinn", "Demo-Patient-Q", orgId));
     LOG.info(
         "Demo organization created; client credentials for {} users are in {}",
         DemoClients.DEMO_USERS.size(),
@@ -62,7 +75,7 @@ public class DemoBootstrap implements SmartInitializingSingleton {
 
   private void put(String type, String id, IBaseResource resource) {
     resource.setId(type + "/" + id);
-    service.update(new IdType(type, id), resource, AUTHOR);
+    service.update(new IdType(type, id), resource, author);
   }
 
   private static Practitioner practitioner(String given, String family) {
@@ -72,11 +85,11 @@ public class DemoBootstrap implements SmartInitializingSingleton {
     return p;
   }
 
-  private static PractitionerRole role(String practitionerId, Organization org) {
+  private static PractitionerRole role(String practitionerId, String orgId, Organization org) {
     PractitionerRole role = new PractitionerRole();
     role.setActive(true);
     role.setPractitioner(new Reference("Practitioner/" + practitionerId));
-    role.setOrganization(new Reference("Organization/demo-org").setDisplay(org.getName()));
+    role.setOrganization(new Reference("Organization/" + orgId).setDisplay(org.getName()));
     role.addCode(
         new CodeableConcept(
             new Coding(
@@ -84,12 +97,12 @@ public class DemoBootstrap implements SmartInitializingSingleton {
     return role;
   }
 
-  private static Patient patient(String given, String family) {
+  private static Patient patient(String given, String family, String orgId) {
     Patient p = new Patient();
     p.addName().setFamily(family).addGiven(given);
     p.setGender(AdministrativeGender.UNKNOWN);
     p.setBirthDate(Date.from(Instant.EPOCH));
-    p.getManagingOrganization().setReference("Organization/demo-org");
+    p.getManagingOrganization().setReference("Organization/" + orgId);
     return p;
   }
 }

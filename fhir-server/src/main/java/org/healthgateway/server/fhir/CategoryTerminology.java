@@ -16,9 +16,11 @@ import org.springframework.stereotype.Component;
 @Component
 public class CategoryTerminology implements SmartInitializingSingleton {
   private final ResourceService service;
+  private final String node;
 
-  public CategoryTerminology(ResourceService service) {
+  public CategoryTerminology(ResourceService service, Identities identities) {
     this.service = service;
+    this.node = identities.node();
   }
 
   @Override
@@ -35,14 +37,14 @@ public class CategoryTerminology implements SmartInitializingSingleton {
         service
             .current(type, "data-category")
             .filter(meta -> !meta.deleted())
-            .map(meta -> service.open(meta, Identities.NODE))
+            .map(meta -> service.open(meta, node))
             .map(
                 existing ->
                     ((org.hl7.fhir.r4.model.Resource) existing)
                         .equalsDeep(withMetaOf(resource, existing)))
             .orElse(false);
     if (!same) {
-      service.update(new IdType(type, "data-category"), resource.copy(), Identities.NODE);
+      service.update(new IdType(type, "data-category"), resource.copy(), node);
     }
   }
 

@@ -23,6 +23,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *     other users of this node wrote; everyone else changes only what they wrote, or what an active
  *     consent with the action {@code correct} covers
  * @param subscriptions FHIR Subscription settings
+ * @param node this node's identity on the ledger
  */
 @ConfigurationProperties(prefix = "gateway")
 public record GatewayProperties(
@@ -36,11 +37,37 @@ public record GatewayProperties(
     java.util.List<String> recordEditors,
     Ledger ledger,
     Cache cache,
-    Subscriptions subscriptions) {
+    Subscriptions subscriptions,
+    Node node) {
 
   public GatewayProperties {
     if (subscriptions == null) {
       subscriptions = new Subscriptions(List.of());
+    }
+    if (node == null) {
+      node = new Node(null);
+    }
+  }
+
+  /**
+   * The node.
+   *
+   * @param id this node's identity is {@code Device/<id>} (default {@code node}); what its own
+   *     records name as author. Nodes that share a ledger need different ids, e.g. {@code
+   *     hospital-a}; never change it once the node has written
+   */
+  public record Node(String id) {
+    public Node {
+      id = id == null || id.isBlank() ? "node" : id.trim();
+      if (!id.matches("[A-Za-z0-9\\-.]{1,64}")) {
+        throw new IllegalArgumentException(
+            "gateway.node.id must be a FHIR id (letters, digits, '-', '.'), not " + id);
+      }
+    }
+
+    /** The identity reference, {@code Device/<id>}. */
+    public String reference() {
+      return "Device/" + id;
     }
   }
 
@@ -68,7 +95,7 @@ public record GatewayProperties(
             "gateway.ledger.type must be embedded or ethereum, not " + type);
       }
       if (ethereum == null) {
-        ethereum = new Ethereum(null, null, null, 2, 0, null, List.of());
+        ethereum = new Ethereum(null, null, null, 2, 0, null, List.of(), null);
       }
     }
   }
@@ -86,8 +113,11 @@ public record GatewayProperties(
    * @param startBlock first block the follower reads (the contract's creation block); with a
    *     deployed contract, its creation block
    * @param pollInterval how often the follower asks the node for new blocks (default 250 ms)
-   * @param trustedNodeKeys files with the public JWKs of the other organizations' nodes, whose
-   *     IDENTITY records introduce their practitioners (this node's own key is always trusted)
+   * @param registryKeys the public JWKs (each a file or inline JSON) of the chain's founding
+   *     members, whose records admit the other nodes (MEMBER transactions); empty: this node's own
+   *     key, for the node that starts a chain
+   * @param admissionTimeout how long a node that is not a member yet waits at start for a member to
+   *     admit it before it refuses to start (default 1 hour)
    */
   public record Ethereum(
       String rpcUrl,
@@ -96,10 +126,15 @@ public record GatewayProperties(
       int confirmationDepth,
       long startBlock,
       Duration pollInterval,
-      List<Path> trustedNodeKeys) {
+      List<String> registryKeys,
+      Duration admissionTimeout) {
     public Ethereum {
+      admissionTimeout = admissionTimeout == null ? Duration.ofHours(1) : admissionTimeout;
       pollInterval = pollInterval == null ? Duration.ofMillis(250) : pollInterval;
-      trustedNodeKeys = trustedNodeKeys == null ? List.of() : List.copyOf(trustedNodeKeys);
+      registryKeys =
+          registryKeys == null
+              ? List.of()
+              : registryKeys.stream().filter(k -> k != null && !k.isBlank()).toList();
     }
   }
 

@@ -32,14 +32,32 @@ public final class DemoClients {
   /** The file's shape. */
   public record ClientsFile(List<Client> clients) {}
 
-  public static final List<String[]> DEMO_USERS =
-      List.of(
-          new String[] {"demo-ehr", "Device/demo-ehr"},
-          new String[] {"demo-practitioner-a", "Practitioner/demo-practitioner-a"},
-          new String[] {"demo-practitioner-b", "Practitioner/demo-practitioner-b"},
-          new String[] {"demo-patient-p", "Patient/demo-patient-p"},
-          new String[] {"demo-patient-q", "Patient/demo-patient-q"},
-          new String[] {"demo-registrar", "Practitioner/demo-registrar"});
+  /** The demo users' client ids and FHIR users on a node of the default id. */
+  public static final List<String[]> DEMO_USERS = users("node");
+
+  /**
+   * The demo users' client ids and FHIR users: {@code demo-<name>} on a node of the default id
+   * ({@code gateway.node.id=node}), {@code <node-id>-<name>} on a named node, so that nodes sharing
+   * a chain each have users of their own (client ids are the same on every node).
+   */
+  public static List<String[]> users(String nodeId) {
+    return List.of(
+        user("ehr", "Device", nodeId),
+        user("practitioner-a", "Practitioner", nodeId),
+        user("practitioner-b", "Practitioner", nodeId),
+        user("patient-p", "Patient", nodeId),
+        user("patient-q", "Patient", nodeId),
+        user("registrar", "Practitioner", nodeId));
+  }
+
+  /** The FHIR id of a demo resource or user on a node, e.g. {@code demo-practitioner-a}. */
+  public static String demoId(String nodeId, String name) {
+    return (nodeId.equals("node") ? "demo" : nodeId) + "-" + name;
+  }
+
+  private static String[] user(String name, String type, String nodeId) {
+    return new String[] {"demo-" + name, type + "/" + demoId(nodeId, name)};
+  }
 
   private final List<Client> clients;
 
@@ -51,7 +69,7 @@ public final class DemoClients {
     return clients;
   }
 
-  public static DemoClients loadOrCreate(Path secretsDir, boolean demo) {
+  public static DemoClients loadOrCreate(Path secretsDir, boolean demo, String nodeId) {
     if (!demo) {
       return new DemoClients(List.of());
     }
@@ -64,7 +82,7 @@ public final class DemoClients {
       Files.createDirectories(secretsDir);
       List<Client> made = new ArrayList<>();
       SecureRandom random = new SecureRandom();
-      for (String[] user : DEMO_USERS) {
+      for (String[] user : users(nodeId)) {
         byte[] secret = new byte[32];
         random.nextBytes(secret);
         made.add(

@@ -35,7 +35,7 @@ public final class DemoUsers implements FhirUsers {
     users.forEach(u -> this.users.put(u.username(), u));
   }
 
-  public static DemoUsers loadOrCreate(Path secretsDir, boolean demo) {
+  public static DemoUsers loadOrCreate(Path secretsDir, boolean demo, String nodeId) {
     if (!demo) {
       return new DemoUsers(List.of());
     }
@@ -45,7 +45,7 @@ public final class DemoUsers implements FhirUsers {
         return new DemoUsers(SecretFiles.JSON.readValue(file.toFile(), UsersFile.class).users());
       }
       List<DemoUser> made = new ArrayList<>();
-      for (String[] user : DemoClients.DEMO_USERS) {
+      for (String[] user : DemoClients.users(nodeId)) {
         if (!user[1].startsWith("Device/")) {
           made.add(new DemoUser(user[0], SecretFiles.randomSecret(), user[1]));
         }

@@ -160,7 +160,8 @@ public class EmbeddedAuthorizationServerConfig {
 
   @Bean
   DemoUsers demoUsers(GatewayProperties properties) {
-    return DemoUsers.loadOrCreate(properties.secretsDir(), properties.demo());
+    return DemoUsers.loadOrCreate(
+        properties.secretsDir(), properties.demo(), properties.node().id());
   }
 
   @Bean

@@ -85,6 +85,13 @@ public class SecurityConfig {
                         PATH_PATTERN.matcher(HttpMethod.GET, "/livez"),
                         PATH_PATTERN.matcher(HttpMethod.GET, "/readyz"))
                     .permitAll()
+                    // The chain's membership (management port): the operator of this machine
+                    // only, even when the management port listens on another interface.
+                    .requestMatchers(PATH_PATTERN.matcher("/actuator/members/**"))
+                    .access(
+                        (authentication, context) ->
+                            new org.springframework.security.authorization.AuthorizationDecision(
+                                isLoopback(context.getRequest().getRemoteAddr())))
                     .anyRequest()
                     .authenticated())
         .oauth2ResourceServer(
@@ -98,6 +105,15 @@ public class SecurityConfig {
         .addFilter(cors.filter())
         .csrf(csrf -> csrf.disable());
     return http.build();
+  }
+
+  private static boolean isLoopback(String address) {
+    // The servlet's remote address is an IP literal: getByName parses it, no name look-up.
+    try {
+      return address != null && java.net.InetAddress.getByName(address).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 
   private static AuthenticationEntryPoint fhirAuthenticationEntryPoint() {
@@ -227,6 +243,7 @@ public class SecurityConfig {
 
   @Bean
   DemoClients demoClients(GatewayProperties properties) {
-    return DemoClients.loadOrCreate(properties.secretsDir(), properties.demo());
+    return DemoClients.loadOrCreate(
+        properties.secretsDir(), properties.demo(), properties.node().id());
   }
 }

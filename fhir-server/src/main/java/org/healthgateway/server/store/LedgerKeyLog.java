@@ -7,7 +7,6 @@ import java.text.ParseException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.healthgateway.keys.identity.Identities;
 import org.healthgateway.keys.log.GrantFact;
 import org.healthgateway.keys.log.IdentityFact;
 import org.healthgateway.keys.log.KeyLog;
@@ -41,7 +40,7 @@ public final class LedgerKeyLog implements KeyLog {
   public List<Long> appendIdentities(List<IdentityFact> facts) throws KeyLogException {
     List<Transaction> txs = new ArrayList<>(facts.size());
     for (IdentityFact fact : facts) {
-      txs.add(identityTransaction(fact));
+      txs.add(identityTransaction(fact, signing.node()));
     }
     return append(txs);
   }
@@ -56,7 +55,7 @@ public final class LedgerKeyLog implements KeyLog {
               fact.recipient(),
               fact.pseudonym(),
               List.of(),
-              Identities.NODE,
+              signing.node(),
               Instant.now(),
               new byte[0],
               fact.statement(),
@@ -64,6 +63,28 @@ public final class LedgerKeyLog implements KeyLog {
               ""));
     }
     return append(txs);
+  }
+
+  /**
+   * Admits a node to a shared ledger: a MEMBER transaction (subject the node's identity, payload
+   * its public signing JWK) in a record this node signs; counts only if this node is a member.
+   *
+   * @return the ledger index of the MEMBER entry, once applied
+   */
+  public long admit(String node, JWK signingKey) throws KeyLogException {
+    Transaction tx =
+        new Transaction(
+            TransactionType.MEMBER,
+            node,
+            "",
+            List.of(),
+            signing.node(),
+            Instant.now(),
+            new byte[0],
+            signingKey.toPublicJWK().toJSONString().getBytes(StandardCharsets.UTF_8),
+            List.of(),
+            "");
+    return append(List.of(tx)).get(0);
   }
 
   @Override
@@ -76,13 +97,13 @@ public final class LedgerKeyLog implements KeyLog {
   }
 
   /** The node's IDENTITY transaction for a fact, unsigned. */
-  private static Transaction identityTransaction(IdentityFact fact) {
+  private static Transaction identityTransaction(IdentityFact fact, String node) {
     return new Transaction(
         TransactionType.IDENTITY,
         fact.subject(),
         fact.pseudonym(),
         List.of(),
-        Identities.NODE,
+        node,
         Instant.now(),
         new byte[0],
         fact.publicKey().toJSONString().getBytes(StandardCharsets.UTF_8),
@@ -130,7 +151,7 @@ public final class LedgerKeyLog implements KeyLog {
     }
     SignedRecord record;
     try {
-      record = signing.sign(txs, Identities.NODE);
+      record = signing.sign(txs, signing.node());
     } catch (LedgerException | GeneralSecurityException e) {
       throw new KeyLogException("cannot sign key facts", e);
     }

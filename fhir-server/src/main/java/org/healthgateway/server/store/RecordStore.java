@@ -87,6 +87,13 @@ public final class RecordStore implements AutoCloseable {
   private volatile long openedFrom;
   private volatile ConsentBook consents = ConsentBook.NONE;
   private volatile RecipientPolicy recipientPolicy = RecipientPolicy.NONE;
+  private volatile ReleaseCheck releaseCheck = ReleaseCheck.NONE;
+  private final Object foreignLock = new Object();
+  // Until startFollowing(): other nodes' entries delivered since open() began, and their key
+  // releases of data keys found by open(), which wait for the consents they are checked against.
+  private List<LedgerEntry> foreignDuringOpen = new ArrayList<>();
+  private List<LedgerEntry> deferredReleases = new ArrayList<>();
+  private long scannedTo;
 
   public RecordStore(
       FhirContext fhir,
@@ -154,8 +161,15 @@ public final class RecordStore implements AutoCloseable {
     if (ledger.size() == 0) {
       keyLog.appendIdentities(List.of(identities.nodeIdentity()));
     }
+    ledger.addForeignEntryListener(this::foreign);
     long from = snapshots.enabled() ? restoreSnapshot() : 0;
-    ledger.scan(from, this::apply);
+    scannedTo = from;
+    ledger.scan(
+        from,
+        entry -> {
+          apply(entry);
+          scannedTo = entry.index() + 1;
+        });
     openedFrom = from;
     snapshotSize = from;
     LOG.info(
@@ -285,7 +299,144 @@ public final class RecordStore implements AutoCloseable {
     }
   }
 
-  private void apply(LedgerEntry entry) throws LedgerException {
+  /**
+   * Applies what other nodes wrote while this node opened, once the consents that their key
+   * releases are checked against are known ({@link #setReleaseCheck}); from then on, other nodes'
+   * entries are applied as they arrive.
+   */
+  public void startFollowing() {
+    synchronized (foreignLock) {
+      if (foreignDuringOpen == null) {
+        return;
+      }
+      List<LedgerEntry> releases = deferredReleases;
+      List<LedgerEntry> arrived = foreignDuringOpen;
+      deferredReleases = null;
+      foreignDuringOpen = null;
+      releases.forEach(this::applyForeign);
+      for (LedgerEntry entry : arrived) {
+        if (entry.index() >= scannedTo) {
+          applyForeign(entry);
+        }
+      }
+    }
+  }
+
+  /** Another node's entry, from the ledger's thread: applied at once, or by startFollowing. */
+  private void foreign(LedgerEntry entry) {
+    synchronized (foreignLock) {
+      if (foreignDuringOpen != null) {
+        foreignDuringOpen.add(entry);
+        return;
+      }
+      applyForeign(entry);
+    }
+  }
+
+  /**
+   * Applies another node's entry like one of the ledger at start, except a key release that no
+   * consent covers (below), and tells the listeners of a resource version with what this node can
+   * open of it.
+   */
+  private void applyForeign(LedgerEntry entry) {
+    Transaction tx = entry.transaction();
+    try {
+      if (tx.type() == TransactionType.KEY_RELEASE) {
+        String problem = foreignReleaseProblem(entry);
+        if (problem != null) {
+          LOG.warn("ignored the key release at {} by {}: {}", entry.index(), tx.author(), problem);
+          meters.counter("gateway.ledger.foreign.rejected", "reason", "release").increment();
+          return;
+        }
+      }
+      VersionMeta meta = apply(entry);
+      if (meta != null) {
+        IBaseResource resource = openForNode(meta).orElse(null);
+        for (WriteListener listener : listeners) {
+          listener.foreignWritten(List.of(meta), java.util.Collections.singletonList(resource));
+        }
+      }
+    } catch (LedgerException | RuntimeException e) {
+      LOG.error("cannot apply the entry at {} by {}", entry.index(), tx.author(), e);
+    }
+  }
+
+  /**
+   * Why another node's key release must not count, or null. A node may re-wrap only grants it
+   * issued itself; data keys released after the fact ({@link GrantRing#RELEASED_PREFIX}) must be of
+   * versions of the release's patient that an active consent of that patient may let the recipient
+   * read (the read rule still decides each read); a grant issued with a write carries no released
+   * key and needs no consent.
+   */
+  private String foreignReleaseProblem(LedgerEntry entry) throws LedgerException {
+    Transaction tx = entry.transaction();
+    GrantFact fact = LedgerKeyLog.grantFact(tx);
+    if (fact == null) {
+      return null;
+    }
+    Optional<Grant> known = grants.byId(fact.grantId());
+    if (known.isPresent()
+        && !ledger.read(known.get().position()).transaction().author().equals(tx.author())) {
+      return "grant " + fact.grantId() + " was issued by another node";
+    }
+    Optional<String> patient = identities.patientOf(tx.patient());
+    for (org.healthgateway.keys.log.WrappedKey key : fact.keys()) {
+      if (!key.keyId().startsWith(GrantRing.RELEASED_PREFIX)) {
+        continue;
+      }
+      long position = Long.parseLong(key.keyId().substring(GrantRing.RELEASED_PREFIX.length()));
+      if (position < 0 || position >= entry.index()) {
+        return "release of an entry that is not an earlier version";
+      }
+      Transaction version = ledger.read(position).transaction();
+      if (version.type() != TransactionType.RESOURCE_VERSION
+          || !version.patient().equals(tx.patient())
+          || patient.isEmpty()) {
+        return "release of an entry that is not a version of the patient";
+      }
+      VersionMeta meta = meta(position, version);
+      if (!releaseCheck.mayRelease(patient.get(), fact.recipient(), meta, tx.timestamp())) {
+        return "no active consent of the patient covers " + meta.versionedReference();
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Opens a version for the node's own bookkeeping (consents, subscriptions), never to serve it:
+   * clear content as it is, sealed content with the first grant of the version that this node can
+   * open (its own copy of a grant it issued, or the private key of the grant's recipient).
+   */
+  public Optional<IBaseResource> openForNode(VersionMeta meta) {
+    if (meta.deleted()) {
+      return Optional.empty();
+    }
+    IBaseResource cached = opened.getIfPresent(meta.ledgerIndex());
+    if (cached != null) {
+      return Optional.of(((Resource) cached).copy());
+    }
+    try {
+      if (!meta.encrypted()) {
+        return Optional.of(decode(meta, null));
+      }
+      for (String grantId : meta.grantKeyIds()) {
+        Optional<Grant> grant = grants.byId(grantId);
+        if (grant.isPresent()) {
+          try {
+            return Optional.of(decode(meta, grant.get()));
+          } catch (GeneralSecurityException e) {
+            // not a grant this node can open; the next one may be
+          }
+        }
+      }
+    } catch (LedgerException | KeyLogException | GeneralSecurityException e) {
+      LOG.warn("cannot open {} for the node: {}", meta.versionedReference(), e.toString());
+    }
+    return Optional.empty();
+  }
+
+  /** Applies an entry; returns the version it recorded, or null for other transactions. */
+  private VersionMeta apply(LedgerEntry entry) throws LedgerException {
     Transaction tx = entry.transaction();
     if (tx.type() != TransactionType.RESOURCE_VERSION) {
       facts.add(entry.index());
@@ -295,14 +446,19 @@ public final class RecordStore implements AutoCloseable {
         // A new encryption key retires the grants wrapped for the old one: the next write for
         // each pair issues a grant for the new key. The ledger holds the fact, so a restart
         // keeps the retirement.
-        if (identities.apply(LedgerKeyLog.identityFact(tx))) {
+        if (identities.apply(LedgerKeyLog.identityFact(tx), tx.author())) {
           grants.retire(tx.subject());
         }
       }
       case KEY_RELEASE -> {
         GrantFact fact = LedgerKeyLog.grantFact(tx);
         if (fact != null) {
-          grants.apply(entry.index(), fact);
+          if (deferredReleases != null && !tx.author().equals(identities.node())) {
+            // Another node's: checked by startFollowing, once the consents are known.
+            deferredReleases.add(entry);
+          } else {
+            grants.apply(entry.index(), fact);
+          }
         }
       }
       case RESOURCE_VERSION -> {
@@ -312,9 +468,11 @@ public final class RecordStore implements AutoCloseable {
           indexIdentifiers(
               meta, parser().parseResource(new String(tx.payload(), StandardCharsets.UTF_8)));
         }
+        return meta;
       }
       default -> {}
     }
+    return null;
   }
 
   private VersionMeta meta(long ledgerIndex, Transaction tx) {
@@ -371,6 +529,11 @@ public final class RecordStore implements AutoCloseable {
 
   public void setRecipientPolicy(RecipientPolicy policy) {
     this.recipientPolicy = policy;
+  }
+
+  /** What judges the data keys another node releases. */
+  public void setReleaseCheck(ReleaseCheck check) {
+    this.releaseCheck = check;
   }
 
   /** Registers a listener told of every durable write. */

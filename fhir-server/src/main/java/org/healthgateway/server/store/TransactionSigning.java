@@ -26,6 +26,11 @@ public final class TransactionSigning {
     this.identities = identities;
   }
 
+  /** This node's identity: the author of its own records. */
+  public String node() {
+    return identities.node();
+  }
+
   /**
    * Signs the unsigned transactions of {@code author} as one record with the private key of {@code
    * author} held by this node.

@@ -20,4 +20,14 @@ public interface WriteListener {
    *     only, and hand it on only to users who hold a key for it ({@link RecordStore#canRead})
    */
   void written(List<VersionMeta> written, List<IBaseResource> resources);
+
+  /**
+   * Told of versions another node wrote on a shared ledger, once this node applied them. By default
+   * nothing happens: the writing node audited and answered them.
+   *
+   * @param written the versions, in ledger order
+   * @param resources what this node opened of them with a key it holds, same order; null for
+   *     deletions and for versions it holds no key for. Plaintext, as in {@link #written}
+   */
+  default void foreignWritten(List<VersionMeta> written, List<IBaseResource> resources) {}
 }

@@ -26,6 +26,24 @@ final class SubscriptionNotifier implements WriteListener {
     this.channels = Map.copyOf(channels);
   }
 
+  /**
+   * Another node's versions reach this node's subscriptions like its own; another node's
+   * Subscriptions are that node's to serve.
+   */
+  @Override
+  public void foreignWritten(List<VersionMeta> written, List<IBaseResource> resources) {
+    List<VersionMeta> metas = new java.util.ArrayList<>();
+    List<IBaseResource> opened = new java.util.ArrayList<>();
+    for (int i = 0; i < written.size(); i++) {
+      VersionMeta meta = written.get(i);
+      if (!SUBSCRIPTION.equals(meta.type()) && (resources.get(i) != null || meta.deleted())) {
+        metas.add(meta);
+        opened.add(resources.get(i));
+      }
+    }
+    written(metas, opened);
+  }
+
   @Override
   public void written(List<VersionMeta> written, List<IBaseResource> resources) {
     for (int i = 0; i < written.size(); i++) {

@@ -15,6 +15,7 @@ import org.healthgateway.keys.internal.AesGcmContentCipher;
 import org.healthgateway.keys.internal.AesKeyWrapper;
 import org.healthgateway.keys.internal.JweKeyWrapper;
 import org.healthgateway.ledger.CheckpointSigner;
+import org.healthgateway.ledger.Ledger;
 import org.healthgateway.ledger.embedded.EmbeddedLedger;
 
 /**
@@ -24,22 +25,28 @@ import org.healthgateway.ledger.embedded.EmbeddedLedger;
 public final class TestNode implements AutoCloseable {
   public static final FhirContext FHIR = FhirContext.forR4Cached();
 
-  public final EmbeddedLedger ledger;
+  public final Ledger ledger;
   public final Identities identities;
   public final LedgerKeyLog keyLog;
   public final TransactionSigning signing;
   public final RecordStore store;
+  public final SimpleMeterRegistry meters;
   private final EncryptedKeyStore keys;
+  private final boolean ownsLedger;
 
   private TestNode(
       EncryptedKeyStore keys,
-      EmbeddedLedger ledger,
+      Ledger ledger,
+      boolean ownsLedger,
+      SimpleMeterRegistry meters,
       Identities identities,
       LedgerKeyLog keyLog,
       TransactionSigning signing,
       RecordStore store) {
     this.keys = keys;
     this.ledger = ledger;
+    this.ownsLedger = ownsLedger;
+    this.meters = meters;
     this.identities = identities;
     this.keyLog = keyLog;
     this.signing = signing;
@@ -67,6 +74,28 @@ public final class TestNode implements AutoCloseable {
             CheckpointSigner.of(nodeKey),
             nodeKey.toPublicJWK(),
             EmbeddedLedger.Options.defaults());
+    return open(dir, keys, identities, ledger, true, snapshotAfter);
+  }
+
+  /**
+   * Opens a node called {@code node} ({@code Device/<id>}) with its keystore in {@code dir}, on a
+   * ledger other nodes share (closed by its owner, not by this node); no snapshots.
+   */
+  public static TestNode onShared(Path dir, Ledger ledger, String node) throws Exception {
+    EncryptedKeyStore keys =
+        EncryptedKeyStore.openOrCreate(
+            dir.resolve("keystore.bcfks"), "test-fixture-password".toCharArray());
+    return open(dir, keys, new Identities(keys, node), ledger, false, 0);
+  }
+
+  private static TestNode open(
+      Path dir,
+      EncryptedKeyStore keys,
+      Identities identities,
+      Ledger ledger,
+      boolean ownsLedger,
+      long snapshotAfter)
+      throws Exception {
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     GrantRing grants =
         new GrantRing(identities, JweKeyWrapper.create(), Caffeine.newBuilder().build(), meters);
@@ -94,20 +123,25 @@ public final class TestNode implements AutoCloseable {
             positions,
             new RecordStore.Snapshots(dir.resolve("index.snapshot"), snapshotAfter));
     store.open();
-    return new TestNode(keys, ledger, identities, keyLog, signing, store);
+    store.startFollowing();
+    return new TestNode(keys, ledger, ownsLedger, meters, identities, keyLog, signing, store);
   }
 
   /** Stops as the server does: a last index snapshot (if enabled), then the ledger. */
   @Override
   public void close() throws Exception {
     store.close();
-    ledger.close();
+    if (ownsLedger) {
+      ledger.close();
+    }
     keys.close();
   }
 
   /** Stops without the store's shutdown: no last snapshot, as after a crash. */
   public void crash() throws Exception {
-    ledger.close();
+    if (ownsLedger) {
+      ledger.close();
+    }
     keys.close();
   }
 

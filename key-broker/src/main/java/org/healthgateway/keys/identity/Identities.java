@@ -33,7 +33,10 @@ import org.healthgateway.keys.policy.KeyPolicy;
  * write and the log append; other identities register meanwhile.
  */
 public final class Identities {
-  /** Identity reference of this node; its key signs checkpoints and the key log's facts. */
+  /**
+   * The default identity reference of a node, and the keystore alias of every node's own keys
+   * whatever its identity; the node's key signs checkpoints and the key log's facts.
+   */
   public static final String NODE = "Device/node";
 
   /** Alias suffix of an identity's signing key in the keystore. */
@@ -44,22 +47,54 @@ public final class Identities {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final EncryptedKeyStore keyStore;
+  private final String node;
   private final Map<String, JWK> publicKeys = new ConcurrentHashMap<>();
   private final Map<String, JWK> signingKeys = new ConcurrentHashMap<>();
   private final Map<String, String> pseudonymByPatient = new ConcurrentHashMap<>();
   private final Map<String, String> patientByPseudonym = new ConcurrentHashMap<>();
+  private final Map<String, String> homeNodes = new ConcurrentHashMap<>();
   private final Locks locks = new Locks();
 
+  /** The identities of a node called {@value #NODE}. */
   public Identities(EncryptedKeyStore keyStore) {
-    this.keyStore = keyStore;
+    this(keyStore, NODE);
   }
 
   /**
-   * Learns an identity from its fact in the log.
+   * @param node this node's identity reference ({@code Device/<id>}): what its own records name as
+   *     author; nodes sharing a ledger each have their own
+   */
+  public Identities(EncryptedKeyStore keyStore, String node) {
+    if (!node.startsWith("Device/") || node.length() == "Device/".length()) {
+      throw new IllegalArgumentException("a node identity is Device/<id>, not " + node);
+    }
+    this.keyStore = keyStore;
+    this.node = node;
+  }
+
+  /** This node's identity reference, e.g. {@code Device/node} or {@code Device/hospital-a}. */
+  public String node() {
+    return node;
+  }
+
+  /**
+   * Learns an identity from a fact this node recorded.
    *
    * @return true if the fact registered an encryption key (which replaces an earlier one)
    */
   public boolean apply(IdentityFact fact) {
+    return apply(fact, node);
+  }
+
+  /**
+   * Learns an identity from its fact in the log, recorded by the node {@code issuer}; the first
+   * issuer of an identity is its home node (on a shared ledger only it may register the identity's
+   * keys, which every node's ledger checks).
+   *
+   * @return true if the fact registered an encryption key (which replaces an earlier one)
+   */
+  public boolean apply(IdentityFact fact, String issuer) {
+    homeNodes.putIfAbsent(fact.subject(), issuer);
     JWK key = fact.publicKey();
     boolean encryption = !KeyUse.SIGNATURE.equals(key.getKeyUse());
     if (encryption) {
@@ -81,6 +116,20 @@ public final class Identities {
 
   public boolean isRegistered(String ref) {
     return publicKeys.containsKey(ref);
+  }
+
+  /** The node that registered the identity first, if it is registered. */
+  public Optional<String> homeNode(String ref) {
+    return Optional.ofNullable(homeNodes.get(ref));
+  }
+
+  /**
+   * True if another node registered the identity: its keys are held there, and this node neither
+   * acts nor reads for it.
+   */
+  public boolean belongsToAnotherNode(String ref) {
+    String home = homeNodes.get(ref);
+    return home != null && !home.equals(node);
   }
 
   /** The ledger pseudonym of a patient ({@code Patient/id}), if the patient is registered. */
@@ -125,11 +174,11 @@ public final class Identities {
   }
 
   /**
-   * The private key that signs what {@code author} writes: the node's own key for {@link #NODE},
+   * The private key that signs what {@code author} writes: the node's own key for {@link #node()},
    * else the author's signing key.
    */
   public Optional<JWK> signingPrivateKey(String author) throws GeneralSecurityException {
-    return author.equals(NODE) ? Optional.of(nodeKey()) : privateKey(author + SIGNING_SUFFIX);
+    return author.equals(node) ? Optional.of(nodeKey()) : privateKey(author + SIGNING_SUFFIX);
   }
 
   /**
@@ -229,7 +278,7 @@ public final class Identities {
 
   /** The node's self-registered identity, the first fact of a new log. */
   public IdentityFact nodeIdentity() {
-    return new IdentityFact(NODE, "", nodeKey().toPublicJWK());
+    return new IdentityFact(node, "", nodeKey().toPublicJWK());
   }
 
   private static String newPseudonym() {
