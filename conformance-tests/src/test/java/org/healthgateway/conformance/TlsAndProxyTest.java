@@ -70,19 +70,22 @@ class TlsAndProxyTest {
   }
 
   @Test
-  void metadata_overHttpsWithPemBundle_servedWithThatCertificateAndHsts() {
+  void metadata_overHttpsWithPemBundle_servedWithThatCertificateAndHsts() throws Exception {
     HttpResponse<String> response = https.get("/fhir/metadata");
 
     assertThat(response.statusCode()).as("metadata: %s", response.body()).isEqualTo(200);
-    assertThat(response.body()).contains("\"resourceType\": \"CapabilityStatement\"");
+    assertThat(response.body()).contains("\"resourceType\":\"CapabilityStatement\"");
     Certificate[] served = response.sslSession().orElseThrow().getPeerCertificates();
     assertThat(served[0]).isEqualTo(certificate.certificate());
     assertThat(response.headers().firstValue("Strict-Transport-Security")).hasValue(HSTS);
   }
 
   @Test
-  void smartConfigurationAndLogin_overHttps_carryHsts() {
-    for (String path : new String[] {"/fhir/.well-known/smart-configuration", "/login"}) {
+  void discoveryKeysLoginAndWebApp_overHttps_carryHsts() {
+    for (String path :
+        new String[] {
+          "/fhir/.well-known/smart-configuration", "/oauth2/jwks", "/login", "/apps/patient/"
+        }) {
       HttpResponse<String> response = https.get(path);
       assertThat(response.statusCode()).as("%s: %s", path, response.body()).isEqualTo(200);
       assertThat(response.headers().firstValue("Strict-Transport-Security"))

@@ -99,6 +99,7 @@ class DeploymentManifestsTest {
         .contains("\nUser=gateway\n")
         .contains("\nNoNewPrivileges=true\n")
         .contains("--server.ssl.bundle=gateway")
+        .contains("--management.server.ssl.enabled=false")
         .contains("--spring.ssl.bundle.pem.gateway.keystore.certificate=file:")
         .contains("--spring.ssl.bundle.pem.gateway.keystore.private-key=file:")
         .containsPattern("\nExecStart=/usr/bin/java -jar \\S+\\.jar");
