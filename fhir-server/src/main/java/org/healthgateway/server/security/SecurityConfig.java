@@ -6,6 +6,7 @@ import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,6 +26,7 @@ import org.springframework.http.HttpMethod;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.WebSecurityCustomizer;
+import org.springframework.security.config.annotation.web.configurers.HeadersConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
@@ -55,6 +57,7 @@ public class SecurityConfig {
   private static final Logger LOG = LoggerFactory.getLogger(SecurityConfig.class);
   private static final PathPatternRequestMatcher.Builder PATH_PATTERN =
       PathPatternRequestMatcher.withDefaults();
+  private static final Duration HSTS_MAX_AGE = Duration.ofDays(365);
 
   @Bean
   @Order(2)
@@ -102,6 +105,7 @@ public class SecurityConfig {
                     .accessDeniedHandler(fhirAccessDeniedHandler()))
         .exceptionHandling(e -> e.authenticationEntryPoint(fhirAuthenticationEntryPoint()))
         .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+        .headers(headers -> headers.httpStrictTransportSecurity(SecurityConfig::hsts))
         .addFilter(cors.filter())
         .csrf(csrf -> csrf.disable());
     return http.build();
@@ -114,6 +118,17 @@ public class SecurityConfig {
     } catch (java.net.UnknownHostException e) {
       return false;
     }
+  }
+
+  /**
+   * HSTS (RFC 6797) for a year, subdomains included, on answers to secure requests only: over TLS,
+   * or from a trusted reverse proxy that sent {@code X-Forwarded-Proto: https}. Never on plain
+   * HTTP, where a browser must ignore it.
+   */
+  private static void hsts(HeadersConfigurer<HttpSecurity>.HstsConfig hsts) {
+    hsts.requestMatcher(HttpServletRequest::isSecure)
+        .maxAgeInSeconds(HSTS_MAX_AGE.toSeconds())
+        .includeSubDomains(true);
   }
 
   private static AuthenticationEntryPoint fhirAuthenticationEntryPoint() {
