@@ -53,8 +53,8 @@ public final class LedgerBackup {
    *
    * @param nodePublicKey verifies the checkpoint the copy ends at
    * @param wait how long to wait for a checkpoint over what is on disk at the start
-   * @throws LedgerException if the ledger has no checkpoint, none covering the start arrives in
-   *     time, or a record up to the checkpoint is damaged
+   * @throws LedgerException if no checkpoint covering the start arrives in time (a stopped ledger:
+   *     if it has none), or a record up to the checkpoint is damaged
    */
   public static Copied copy(
       Path ledgerDir, Path targetDir, JWK nodePublicKey, Duration wait, LedgerProgress progress)
@@ -69,10 +69,15 @@ public final class LedgerBackup {
               EmbeddedLedger.Options.defaults().maxRecordBytes(),
               startBytes,
               progress)) {
-        Newest newest = newest(ledgerDir, nodePublicKey);
-        copier.advanceTo(newest.checkpoint().treeSize());
         long deadline = System.nanoTime() + wait.toNanos();
-        while (lock.running() && copier.position() < startBytes) {
+        Newest newest = newest(ledgerDir, nodePublicKey);
+        while (lock.running() && (newest == null || copier.position() < startBytes)) {
+          if (newest != null) {
+            copier.advanceTo(newest.checkpoint().treeSize());
+            if (copier.position() >= startBytes) {
+              break;
+            }
+          }
           if (System.nanoTime() > deadline) {
             throw new LedgerException(
                 "no checkpoint covered the ledger's "
@@ -85,8 +90,11 @@ public final class LedgerBackup {
           }
           sleep();
           newest = newest(ledgerDir, nodePublicKey);
-          copier.advanceTo(newest.checkpoint().treeSize());
         }
+        if (newest == null) {
+          throw new LedgerException("the ledger in " + ledgerDir + " has no checkpoint");
+        }
+        copier.advanceTo(newest.checkpoint().treeSize());
         copier.finish();
         writeCheckpoints(targetDir, newest.lines());
         return new Copied(
@@ -100,13 +108,13 @@ public final class LedgerBackup {
     }
   }
 
-  /** The newest complete checkpoint line and the lines up to it. */
+  /** The newest complete checkpoint line and the lines up to it; null if there is none. */
   private record Newest(Checkpoint checkpoint, List<String> lines) {}
 
   private static Newest newest(Path dir, JWK nodePublicKey) throws IOException, LedgerException {
     List<String> lines = CheckpointLog.read(dir.resolve(RecordFormat.CHECKPOINTS)).lines();
     if (lines.isEmpty()) {
-      throw new LedgerException("the ledger in " + dir + " has no checkpoint yet");
+      return null;
     }
     Checkpoint checkpoint = CheckpointCodec.verify(lines.get(lines.size() - 1), nodePublicKey);
     return new Newest(checkpoint, lines);

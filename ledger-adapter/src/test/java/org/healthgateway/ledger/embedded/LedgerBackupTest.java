@@ -128,6 +128,40 @@ class LedgerBackupTest {
   }
 
   @Test
+  void copy_runningNodeBeforeItsFirstCheckpoint_waitsForOneOverTheStart() throws Exception {
+    try (EmbeddedLedger ledger = EmbeddedLedgerTest.open(dir, EmbeddedLedgerTest.OPTIONS)) {
+      ledger.append(
+          Fixtures.record(
+              Fixtures.NODE_KEY,
+              Fixtures.unsignedIdentity("Practitioner/a", Fixtures.PRACTITIONER_KEY)));
+      ledger.append(EmbeddedLedgerTest.batch(0, 3));
+      java.util.concurrent.CompletableFuture<LedgerBackup.Copied> copy =
+          java.util.concurrent.CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return LedgerBackup.copy(
+                      dir,
+                      target,
+                      Fixtures.NODE_KEY.toPublicJWK(),
+                      Duration.ofSeconds(10),
+                      LedgerProgress.NONE);
+                } catch (LedgerException e) {
+                  throw new java.util.concurrent.CompletionException(e);
+                }
+              });
+      Thread.sleep(500);
+      assertThat(copy).isNotDone();
+      ledger.append(EmbeddedLedgerTest.batch(3, 2));
+
+      ledger.checkpoint(ledger.size());
+
+      assertThat(copy.get(10, java.util.concurrent.TimeUnit.SECONDS).checkpoint().treeSize())
+          .isEqualTo(6);
+    }
+    assertThat(verifier.verify(target).entries()).isEqualTo(6);
+  }
+
+  @Test
   void copy_ledgerWithoutCheckpoint_refuses() throws Exception {
     try (EmbeddedLedger ledger = EmbeddedLedgerTest.open(dir, EmbeddedLedgerTest.OPTIONS)) {
       ledger.append(EmbeddedLedgerTest.batch(0, 2));
