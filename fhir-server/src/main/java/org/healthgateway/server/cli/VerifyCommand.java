@@ -9,7 +9,8 @@ import org.healthgateway.server.config.NodeKeyFile;
 
 /**
  * {@code java -jar fhir-server.jar verify <data-dir>}: checks every record, hash, signature and
- * checkpoint of the ledger offline and prints a one-line verdict; exit code 0 only when it holds.
+ * checkpoint of the ledger offline, shows its progress ({@link Progress}) and prints a one-line
+ * verdict; exit code 0 only when it holds.
  */
 public final class VerifyCommand {
   private VerifyCommand() {}
@@ -34,7 +35,10 @@ public final class VerifyCommand {
       System.out.println("FAILED: cannot read the node public key: " + e.getMessage());
       return 1;
     }
-    LedgerVerifier.Verdict verdict = LedgerVerifier.create(nodeKey, node).verify(ledgerDir);
+    Progress progress = Progress.of("verify");
+    LedgerVerifier.Verdict verdict =
+        LedgerVerifier.create(nodeKey, node).verify(ledgerDir, progress);
+    progress.done();
     if (verdict.ok()) {
       System.out.println(
           "OK: "

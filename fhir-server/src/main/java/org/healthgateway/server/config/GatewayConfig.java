@@ -92,6 +92,7 @@ public class GatewayConfig {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create data directory " + properties.dataDir(), e);
     }
+    DataFormat.requireCurrent(properties.dataDir());
     try {
       return EncryptedKeyStore.openOrCreate(
           properties.dataDir().resolve("keystore.bcfks"), password);

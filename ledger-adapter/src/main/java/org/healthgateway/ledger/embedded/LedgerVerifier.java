@@ -3,6 +3,7 @@ package org.healthgateway.ledger.embedded;
 import com.nimbusds.jose.jwk.JWK;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.text.ParseException;
 import java.util.ArrayList;
@@ -72,17 +73,20 @@ public final class LedgerVerifier {
 
   /** Verifies the ledger in {@code dir}; never throws for damage, only reports it. */
   public Verdict verify(Path dir) {
+    return verify(dir, LedgerProgress.NONE);
+  }
+
+  /**
+   * Verifies the ledger in {@code dir}, telling {@code progress} before each record; never throws
+   * for damage, only reports it.
+   */
+  public Verdict verify(Path dir, LedgerProgress progress) {
     Rfc9162MerkleTree tree = Rfc9162MerkleTree.create();
     Keys keys = new Keys();
     try {
       LogScanner.TornTail torn;
       try {
-        torn =
-            LogScanner.scan(
-                dir,
-                maxRecordBytes,
-                keys,
-                (index, location, entry, leafHash) -> tree.append(leafHash));
+        torn = LogScanner.scan(dir, maxRecordBytes, keys, new Progressing(dir, tree, progress));
       } catch (LedgerCorruptedException e) {
         Verdict badSignature = keys.badSignatureBefore(e.index());
         return badSignature != null ? badSignature : corrupted(tree, e);
@@ -106,6 +110,8 @@ public final class LedgerVerifier {
         return new Verdict(
             false, tree.size(), checkpoints.size(), -1, "torn last line in checkpoints.log");
       }
+      long total = LedgerBackup.segmentBytes(dir);
+      progress.progress(tree.size(), total, total);
       return new Verdict(
           true,
           tree.size(),
@@ -116,6 +122,38 @@ public final class LedgerVerifier {
       return corrupted(tree, e);
     } catch (IOException e) {
       return new Verdict(false, tree.size(), 0, -1, "cannot read " + dir + ": " + e);
+    }
+  }
+
+  /** Builds the tree and tells the progress listener where the scan is. */
+  private static final class Progressing implements LogScanner.EntryConsumer {
+    private final Rfc9162MerkleTree tree;
+    private final LedgerProgress progress;
+    private final long[] segmentStarts;
+    private final long totalBytes;
+
+    Progressing(Path dir, Rfc9162MerkleTree tree, LedgerProgress progress) throws IOException {
+      this.tree = tree;
+      this.progress = progress;
+      List<Integer> segments = LogScanner.segments(dir);
+      segmentStarts = new long[segments.size() + 1];
+      for (int i = 0; i < segments.size(); i++) {
+        long size = Files.size(dir.resolve(RecordFormat.segmentName(segments.get(i))));
+        segmentStarts[i + 1] = segmentStarts[i] + size;
+      }
+      totalBytes = segmentStarts[segments.size()];
+    }
+
+    @Override
+    public void accept(long index, long location, byte[] entry, byte[] leafHash) {
+      tree.append(leafHash);
+    }
+
+    @Override
+    public void record(long firstIndex, long location) {
+      int segment = RecordFormat.segmentOf(location);
+      long start = segment < segmentStarts.length ? segmentStarts[segment] : totalBytes;
+      progress.progress(firstIndex, start + RecordFormat.offsetOf(location), totalBytes);
     }
   }
 
