@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -27,6 +28,7 @@ import org.healthgateway.ledger.RecordCodec;
 import org.healthgateway.ledger.SignedRecord;
 import org.healthgateway.ledger.Transaction;
 import org.healthgateway.ledger.TransactionCodec;
+import org.healthgateway.ledger.TransactionSigner;
 import org.healthgateway.ledger.TransactionType;
 import org.healthgateway.ledger.WrappedKey;
 import org.hl7.fhir.r4.model.AllergyIntolerance;
@@ -308,10 +310,13 @@ class ThreeHospitalsTest {
             "");
     byte[] forged =
         RecordCodec.encode(SignedRecord.sign(List.of(release), DetachedJws.signer(cKey)));
-    // The same record with one byte of an entry changed: its leaf hash, and so what the record
-    // signature covers, is no longer what C signed.
-    byte[] badSignature = forged.clone();
-    badSignature[indexOf(forged, random) + 7] ^= 0x01;
+    // The same release under C's signature of other bytes: a valid encoding and C's key id,
+    // but the signature does not cover what the record holds.
+    TransactionSigner cSigner = DetachedJws.signer(cKey);
+    byte[] badSignature =
+        RecordCodec.encode(
+            SignedRecord.sign(
+                List.of(release), input -> cSigner.sign(Arrays.copyOf(input, input.length + 1))));
     JsonNode first =
         chain.rpc("eth_getLogs", Map.of("address", contract(), "fromBlock", "0x0")).get(0);
     byte[] replay = eventRecord(first.path("data").asText());
@@ -451,15 +456,6 @@ class ThreeHospitalsTest {
       }
     }
     return 0;
-  }
-
-  private static int indexOf(byte[] haystack, byte[] needle) {
-    for (int i = 0; i + needle.length <= haystack.length; i++) {
-      if (java.util.Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
-        return i;
-      }
-    }
-    throw new AssertionError("not found");
   }
 
   private static byte[] hex(String text) {

@@ -457,7 +457,7 @@ public final class RecordStore implements AutoCloseable {
             // Another node's: checked by startFollowing, once the consents are known.
             deferredReleases.add(entry);
           } else {
-            grants.apply(entry.index(), fact);
+            grants.apply(entry.index(), fact, tx.author().equals(identities.node()));
           }
         }
       }

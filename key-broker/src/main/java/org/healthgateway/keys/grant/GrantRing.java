@@ -77,14 +77,24 @@ public final class GrantRing {
     this.meters = meters;
   }
 
-  /** Learns grants, re-wraps and released data keys from a fact found at {@code position}. */
+  /** Learns grants, re-wraps and released data keys from a fact this node recorded. */
   public void apply(long position, GrantFact fact) {
+    apply(position, fact, true);
+  }
+
+  /**
+   * Learns grants, re-wraps and released data keys from a fact found at {@code position}; {@code
+   * issuedHere} is false for another node's fact on a shared ledger: its grants open what they wrap
+   * for recipients whose keys this node holds, but this node never wraps new data under them (their
+   * node copy is the other node's).
+   */
+  public void apply(long position, GrantFact fact, boolean issuedHere) {
     String grantId = fact.grantId();
     Grant known = byId.get(grantId);
     if (known == null) {
       Grant grant = new Grant(grantId, fact.pseudonym(), fact.recipient(), position);
       byId.put(grantId, grant);
-      if (carriesNodeCopy(fact)) {
+      if (issuedHere && carriesNodeCopy(fact)) {
         withNodeCopy.add(grantId);
         current.put(pair(grant.pseudonym(), grant.recipient()), grant);
       }
