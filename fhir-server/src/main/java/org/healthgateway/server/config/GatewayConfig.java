@@ -343,10 +343,40 @@ public class GatewayConfig {
   }
 
   @Bean(destroyMethod = "close")
-  AuditService auditService(RecordStore store, MeterRegistry meters) {
-    AuditService audit = new AuditService(store::write, meters);
+  AuditService auditService(RecordStore store, MeterRegistry meters, ConsentService consents) {
+    AuditService audit =
+        new AuditService(
+            store::write,
+            meters,
+            new org.healthgateway.server.audit.GrantingConsents(store, consents));
     store.addListener(audit);
     return audit;
+  }
+
+  @Bean
+  org.healthgateway.server.audit.AuditPolicy auditPolicy(GatewayProperties properties) {
+    return org.healthgateway.server.audit.AuditPolicy.of(
+        properties.audit().auditors(), properties.audit().retention());
+  }
+
+  /** The retention's runs: once now, before requests are served, then every expiry interval. */
+  @Bean(destroyMethod = "close")
+  org.healthgateway.server.audit.AuditExpiry auditExpiry(
+      org.healthgateway.server.audit.AuditPolicy policy,
+      RecordStore store,
+      ResourceService service,
+      GatewayProperties properties) {
+    org.healthgateway.server.audit.AuditExpiry expiry =
+        new org.healthgateway.server.audit.AuditExpiry(
+            policy,
+            store.index(),
+            meta ->
+                service
+                    .openIfAllowed(meta, AuditService.AUDITOR)
+                    .map(org.hl7.fhir.r4.model.AuditEvent.class::cast),
+            store::write);
+    expiry.start(properties.audit().expiryInterval());
+    return expiry;
   }
 
   @Bean
@@ -444,7 +474,11 @@ public class GatewayConfig {
       AuditService audit,
       java.util.concurrent.ExecutorService batchWorkers,
       SearchEngine search,
-      SharedValidationSupport validationSupport) {
+      SharedValidationSupport validationSupport,
+      org.healthgateway.server.audit.AuditPolicy auditPolicy,
+      org.healthgateway.server.audit.AuditExpiry auditExpiry) {
+    org.healthgateway.server.audit.RetentionFilter retention =
+        new org.healthgateway.server.audit.RetentionFilter(auditPolicy, index);
     List<Object> interceptors = new ArrayList<>();
     interceptors.add(new ErrorOutcomeInterceptor());
     interceptors.add(new FhirMetricsInterceptor(meters));
@@ -454,6 +488,7 @@ public class GatewayConfig {
         new org.healthgateway.server.smart.SmartScopeInterceptor(fhir, service, search);
     interceptors.add(scopes);
     interceptors.add(new DisclosureInterceptor(index, audit));
+    interceptors.add(retention);
     interceptors.add(subscriptions.interceptor());
     if (properties.validation()) {
       interceptors.add(validatingInterceptor(fhir, validationSupport));
@@ -473,6 +508,7 @@ public class GatewayConfig {
                 java.util.Set.copyOf(
                     properties.registrars() == null ? List.of() : properties.registrars()),
                 audit),
+            new org.healthgateway.server.fhir.AuditEventProvider(service, auditPolicy, retention),
             interceptors);
     ServletRegistrationBean<FhirServlet> registration =
         new ServletRegistrationBean<>(servlet, "/fhir/*");

@@ -49,6 +49,7 @@ public class DemoBootstrap implements SmartInitializingSingleton {
     put("Practitioner", "demo-practitioner-a", practitioner("Ada", "Demo-Practitioner-A"));
     put("Practitioner", "demo-practitioner-b", practitioner("Ben", "Demo-Practitioner-B"));
     put("Practitioner", "demo-registrar", practitioner("Rita", "Demo-Registrar"));
+    put("Practitioner", "demo-auditor", practitioner("Audra", "Demo-Auditor"));
     // What a patient is told about who asks: role and organization (PractitionerRole).
     put("PractitionerRole", "demo-practitioner-a-doctor", role("demo-practitioner-a", org));
     put("PractitionerRole", "demo-practitioner-b-doctor", role("demo-practitioner-b", org));

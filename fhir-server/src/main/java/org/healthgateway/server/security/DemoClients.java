@@ -39,7 +39,8 @@ public final class DemoClients {
           new String[] {"demo-practitioner-b", "Practitioner/demo-practitioner-b"},
           new String[] {"demo-patient-p", "Patient/demo-patient-p"},
           new String[] {"demo-patient-q", "Patient/demo-patient-q"},
-          new String[] {"demo-registrar", "Practitioner/demo-registrar"});
+          new String[] {"demo-registrar", "Practitioner/demo-registrar"},
+          new String[] {"demo-auditor", "Practitioner/demo-auditor"});
 
   private final List<Client> clients;
 

@@ -36,6 +36,7 @@ class AuditServiceTest {
             patients.addAll(forPatients);
           },
           meters,
+          ConsentLookup.NONE,
           Duration.ofHours(1));
 
   @AfterEach
