@@ -201,7 +201,7 @@ public final class AuditService implements AuditTrail, WriteListener, AutoClosea
                 now,
                 facts(action),
                 List.of(),
-                purposes(meta.patientId(), List.of("Consent/" + meta.id()))));
+                GrantingConsents.purposesOf(consent)));
       }
     }
   }

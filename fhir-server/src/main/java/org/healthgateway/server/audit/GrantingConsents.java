@@ -38,7 +38,8 @@ public final class GrantingConsents implements ConsentLookup {
         .orElse(List.of());
   }
 
-  private static List<Coding> purposesOf(Consent consent) {
+  /** The purposes of use of every provision of the consent. */
+  static List<Coding> purposesOf(Consent consent) {
     List<Coding> purposes = new ArrayList<>();
     collect(consent.getProvision(), purposes);
     return purposes;
