@@ -524,7 +524,7 @@ class ConsentScenarioTest {
                   .allSatisfy(
                       entity ->
                           assertThat(
-                                  entity.getDetailFirstRep().getType().equals("version")
+                                  "version".equals(entity.getDetailFirstRep().getType())
                                       || !entity.hasWhat()
                                       || entity.getWhat().getReference().startsWith("Consent/"))
                               .isTrue());

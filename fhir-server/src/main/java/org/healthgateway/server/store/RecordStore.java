@@ -580,9 +580,10 @@ public final class RecordStore implements AutoCloseable {
               access,
               meta.patientId() == null ? List.of() : consents.consentsOf(meta.patientId()));
       refuseUnless(decision);
-      if (decision.consentId() != null) {
-        grantedBy.put(new GrantedRead(meta.ledgerIndex(), requester), decision.consentId());
-      }
+      // "" = permitted without a consent (the patient, an author): not decided again either.
+      grantedBy.put(
+          new GrantedRead(meta.ledgerIndex(), requester),
+          decision.consentId() == null ? "" : decision.consentId());
     }
     return resource;
   }
@@ -597,7 +598,7 @@ public final class RecordStore implements AutoCloseable {
     GrantedRead key = new GrantedRead(meta.ledgerIndex(), requester);
     String known = grantedBy.getIfPresent(key);
     if (known != null || !meta.encrypted() || meta.deleted()) {
-      return Optional.ofNullable(known);
+      return Optional.ofNullable(known).filter(consent -> !consent.isEmpty());
     }
     try {
       readShared(meta, requester);
@@ -608,7 +609,7 @@ public final class RecordStore implements AutoCloseable {
           "cannot decide which consent granted {}: {}", meta.versionedReference(), e.toString());
       return Optional.empty();
     }
-    return Optional.ofNullable(grantedBy.getIfPresent(key));
+    return Optional.ofNullable(grantedBy.getIfPresent(key)).filter(consent -> !consent.isEmpty());
   }
 
   private static void refuseUnless(Decision decision) throws AccessDeniedException {
