@@ -201,7 +201,7 @@ public final class AuditService implements AuditTrail, WriteListener, AutoClosea
                 now,
                 facts(action),
                 List.of(),
-                GrantingConsents.purposesOf(consent)));
+                ConsentPurposes.of(consent)));
       }
     }
   }

@@ -348,7 +348,7 @@ public class GatewayConfig {
         new AuditService(
             store::write,
             meters,
-            new org.healthgateway.server.audit.GrantingConsents(store, consents));
+            new org.healthgateway.server.consent.GrantingConsents(store, consents));
     store.addListener(audit);
     return audit;
   }

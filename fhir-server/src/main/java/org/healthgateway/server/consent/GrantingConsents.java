@@ -1,13 +1,12 @@
-package org.healthgateway.server.audit;
+package org.healthgateway.server.consent;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.healthgateway.keys.envelope.VersionMeta;
-import org.healthgateway.server.consent.ConsentService;
+import org.healthgateway.server.audit.ConsentLookup;
+import org.healthgateway.server.audit.ConsentPurposes;
 import org.healthgateway.server.store.RecordStore;
 import org.hl7.fhir.r4.model.Coding;
-import org.hl7.fhir.r4.model.Consent;
 
 /**
  * The access log's view of the read rule: the store remembers which Consent permitted each read,
@@ -34,25 +33,7 @@ public final class GrantingConsents implements ConsentLookup {
     }
     return consents
         .consent(patientId, consent.substring("Consent/".length()))
-        .map(GrantingConsents::purposesOf)
+        .map(ConsentPurposes::of)
         .orElse(List.of());
-  }
-
-  /** The purposes of use of every provision of the consent. */
-  static List<Coding> purposesOf(Consent consent) {
-    List<Coding> purposes = new ArrayList<>();
-    collect(consent.getProvision(), purposes);
-    return purposes;
-  }
-
-  private static void collect(Consent.ProvisionComponent provision, List<Coding> into) {
-    for (Coding purpose : provision.getPurpose()) {
-      if (purpose.hasCode()) {
-        into.add(purpose.copy());
-      }
-    }
-    for (Consent.ProvisionComponent nested : provision.getProvision()) {
-      collect(nested, into);
-    }
   }
 }
