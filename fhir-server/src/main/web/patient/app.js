@@ -460,7 +460,7 @@ async function showLog() {
 async function logEntry(event) {
   const agents = event.agent || [];
   const who = agents[0] && agents[0].who ? await nameOf(agents[0].who.reference, agents[0].who.display) : "Someone";
-  const recipient = agents.find((a) => ((a.type && a.type.coding) || []).some((c) => c.code === "IRCP"));
+  const recipient = agents.slice(1).find((a) => ((a.type && a.type.coding) || []).some((c) => c.code === "IRCP"));
   const entities = (event.entity || []).map((e) => e.what && e.what.reference).filter(Boolean);
   const consent = entities.find((r) => r.startsWith("Consent/"));
   const records = entities.filter((r) => r !== patient && !r.startsWith("Consent/"));

@@ -90,6 +90,12 @@ final class GatewayProcess implements AutoCloseable {
     }
   }
 
+  /** A gateway over the same data and secrets directories, started with other arguments. */
+  GatewayProcess withArgs(String... otherArgs) {
+    assertThat(isRunning()).as("stop the gateway first").isFalse();
+    return new GatewayProcess(name, dataDir, secretsDir, List.of(otherArgs));
+  }
+
   static Path gatewayJar() {
     String jar = System.getProperty("gateway.jar");
     assertThat(jar).as("system property gateway.jar").isNotBlank();

@@ -4,12 +4,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Date;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -20,14 +19,8 @@ import org.healthgateway.server.store.Write;
 import org.healthgateway.server.store.WriteListener;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.AuditEvent;
-import org.hl7.fhir.r4.model.AuditEvent.AuditEventAction;
-import org.hl7.fhir.r4.model.AuditEvent.AuditEventOutcome;
-import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Consent;
-import org.hl7.fhir.r4.model.Period;
-import org.hl7.fhir.r4.model.Reference;
-import org.hl7.fhir.r4.model.StringType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,9 +30,10 @@ import org.slf4j.LoggerFactory;
  * patient (and for the auditing identity). Accesses are collected and appended every 200 ms on a
  * background thread, so reads never wait for an fsync; they are lost only if the node stops within
  * that window. One AuditEvent covers the accesses of one agent to one patient's data with the same
- * action and outcome in one such window (a search, {@code $everything}, a key release, or a burst
- * of reads): an entity per version, then the patient, and {@code period} from the first access to
- * the last. Reads of AuditEvents themselves are not logged (no log of the log).
+ * action and outcome, from the same client, in one such window (a search, {@code $everything}, a
+ * key release, or a burst of reads): an entity per version, the Consents that granted them, then
+ * the patient, and {@code period} from the first access to the last. The event's shape is {@link
+ * AuditEvents}'s (IHE BALP). Reads of AuditEvents themselves are not logged (no log of the log).
  */
 public final class AuditService implements AuditTrail, WriteListener, AutoCloseable {
   /** The identity that writes audit events. */
@@ -47,14 +41,12 @@ public final class AuditService implements AuditTrail, WriteListener, AutoClosea
 
   private static final Logger LOG = LoggerFactory.getLogger(AuditService.class);
   private static final int MAX_BATCH = 500;
-  private static final int MAX_ENTITIES = 1000;
   private static final int MAX_ATTEMPTS = 5;
-  private static final String ROLE_CLASS = "http://terminology.hl7.org/CodeSystem/v3-RoleClass";
-  private static final String PARTICIPATION_TYPE =
-      "http://terminology.hl7.org/CodeSystem/v3-ParticipationType";
 
   private final EventWriter store;
+  private final String auditor;
   private final MeterRegistry meters;
+  private final ConsentLookup consents;
   private final ConcurrentLinkedQueue<Access> pending = new ConcurrentLinkedQueue<>();
 
   /** Events built but not appended: the ledger refused them; guarded by {@code this}. */
@@ -68,14 +60,35 @@ public final class AuditService implements AuditTrail, WriteListener, AutoClosea
             return t;
           });
 
-  public AuditService(EventWriter store, MeterRegistry meters) {
-    this(store, meters, Duration.ofMillis(200));
+  public AuditService(EventWriter store, MeterRegistry meters, ConsentLookup consents) {
+    this(store, meters, consents, AUDITOR, Duration.ofMillis(200));
+  }
+
+  /**
+   * @param auditor the identity that writes and signs the access log: {@link #AUDITOR} on a node of
+   *     the default id, {@code Device/<node-id>-audit} on a named one (on a shared chain an
+   *     identity has one home node)
+   */
+  public AuditService(
+      EventWriter store, MeterRegistry meters, ConsentLookup consents, String auditor) {
+    this(store, meters, consents, auditor, Duration.ofMillis(200));
   }
 
   /** Flushes every {@code period}; tests choose a long one and call {@link #flush} themselves. */
-  AuditService(EventWriter store, MeterRegistry meters, Duration period) {
+  AuditService(EventWriter store, MeterRegistry meters, ConsentLookup consents, Duration period) {
+    this(store, meters, consents, AUDITOR, period);
+  }
+
+  private AuditService(
+      EventWriter store,
+      MeterRegistry meters,
+      ConsentLookup consents,
+      String auditor,
+      Duration period) {
+    this.auditor = auditor;
     this.store = store;
     this.meters = meters;
+    this.consents = consents;
     var unused =
         flusher.scheduleWithFixedDelay(
             this::flushOrLog, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
@@ -84,18 +97,68 @@ public final class AuditService implements AuditTrail, WriteListener, AutoClosea
   @Override
   public void accessed(String requester, VersionMeta meta, String action, String refusal) {
     if (isLogged(requester, meta)) {
+      List<String> granted = refusal == null ? granting(requester, List.of(meta)) : List.of();
       record(
-          new Access(requester, meta.patientId(), List.of(meta), action, refusal, Instant.now()));
+          new Access(
+              requester,
+              null,
+              null,
+              null,
+              meta.patientId(),
+              List.of(meta),
+              action,
+              refusal,
+              Instant.now(),
+              facts(action),
+              granted,
+              purposes(meta.patientId(), granted)));
     }
   }
 
   @Override
   public void accessed(String requester, List<VersionMeta> metas, String action) {
     Instant now = Instant.now();
+    RequestFacts request = facts(action);
     byPatient(metas, meta -> isLogged(requester, meta))
         .forEach(
-            (patientId, versions) ->
-                record(new Access(requester, patientId, versions, action, null, now)));
+            (patientId, versions) -> {
+              List<String> granted = granting(requester, versions);
+              record(
+                  new Access(
+                      requester,
+                      null,
+                      null,
+                      null,
+                      patientId,
+                      versions,
+                      action,
+                      null,
+                      now,
+                      request,
+                      granted,
+                      purposes(patientId, granted)));
+            });
+  }
+
+  /** The Consents that permitted the versions, each once, in the order of the versions. */
+  private List<String> granting(String requester, List<VersionMeta> versions) {
+    Set<String> granted = new LinkedHashSet<>();
+    for (VersionMeta meta : versions) {
+      consents.grantingConsent(meta, requester).ifPresent(granted::add);
+    }
+    return List.copyOf(granted);
+  }
+
+  private List<Coding> purposes(String patientId, List<String> consentRefs) {
+    List<Coding> purposes = new ArrayList<>();
+    consentRefs.forEach(c -> purposes.addAll(consents.purposes(patientId, c)));
+    return purposes;
+  }
+
+  /** The request's parties; the request line only for searches, whose query BALP records. */
+  private static RequestFacts facts(String action) {
+    RequestFacts facts = RequestFacts.current();
+    return facts == null || action.equals("search") ? facts : facts.withoutQuery();
   }
 
   /** The versions {@code logged} keeps, grouped by patient in the order they came. */
@@ -131,7 +194,7 @@ public final class AuditService implements AuditTrail, WriteListener, AutoClosea
   /**
    * Every change of an access Consent is logged as what it was: a practitioner's request is a
    * create by the proposer; an approval, rejection or revocation is an update by the patient, or by
-   * a registrar on the patient's behalf.
+   * a registrar on the patient's behalf. The Consent's purposes are the event's.
    */
   @Override
   public void written(List<VersionMeta> written, List<IBaseResource> resources) {
@@ -145,6 +208,7 @@ public final class AuditService implements AuditTrail, WriteListener, AutoClosea
           && ConsentEngine.governsAccess(consent)) {
         String patient = "Patient/" + meta.patientId();
         boolean forThePatient = meta.version() > 1 && !meta.author().equals(patient);
+        String action = meta.version() == 1 ? "create" : "update";
         record(
             new Access(
                 meta.author(),
@@ -153,9 +217,12 @@ public final class AuditService implements AuditTrail, WriteListener, AutoClosea
                 null,
                 meta.patientId(),
                 List.of(meta),
-                meta.version() == 1 ? "create" : "update",
+                action,
                 null,
-                now));
+                now,
+                facts(action),
+                List.of(),
+                ConsentPurposes.of(consent)));
       }
     }
   }
@@ -168,6 +235,7 @@ public final class AuditService implements AuditTrail, WriteListener, AutoClosea
       String consent,
       List<VersionMeta> versions) {
     Instant now = Instant.now();
+    RequestFacts request = facts("release");
     byPatient(versions, meta -> meta.patientId() != null)
         .forEach(
             (patientId, metas) ->
@@ -181,64 +249,10 @@ public final class AuditService implements AuditTrail, WriteListener, AutoClosea
                         metas,
                         "release",
                         null,
-                        now)));
-  }
-
-  /**
-   * One reported access, waiting for the next flush.
-   *
-   * @param requester who acted: the reader, the writer of a Consent, the releasing party
-   * @param onBehalfOf the patient a registrar or the node acted for, or null
-   * @param recipient who received the keys of a release, or null
-   * @param consent the Consent a release was made under ({@code Consent/id}), or null
-   */
-  private record Access(
-      String requester,
-      String onBehalfOf,
-      String recipient,
-      String consent,
-      String patientId,
-      List<VersionMeta> versions,
-      String action,
-      String refusal,
-      Instant at) {
-
-    Access(
-        String requester,
-        String patientId,
-        List<VersionMeta> versions,
-        String action,
-        String refusal,
-        Instant at) {
-      this(requester, null, null, null, patientId, versions, action, refusal, at);
-    }
-
-    /** Accesses with the same key become one AuditEvent. */
-    List<String> key() {
-      return Arrays.asList(requester, onBehalfOf, recipient, consent, patientId, action, refusal);
-    }
-  }
-
-  /** The accesses of one key in one window, in the order they happened. */
-  private static final class Group {
-    private final Access first;
-    private final List<VersionMeta> versions = new ArrayList<>();
-    private Instant last;
-    private int attempts;
-
-    Group(Access first) {
-      this.first = first;
-      add(first);
-    }
-
-    void add(Access access) {
-      versions.addAll(access.versions());
-      last = access.at();
-    }
-
-    boolean hasRoomFor(Access access) {
-      return versions.size() + access.versions().size() <= MAX_ENTITIES;
-    }
+                        now,
+                        request,
+                        List.of(),
+                        purposes(patientId, consent == null ? List.of() : List.of(consent)))));
   }
 
   /**
@@ -253,17 +267,17 @@ public final class AuditService implements AuditTrail, WriteListener, AutoClosea
       Group group = it.next();
       if (append(List.of(group))) {
         it.remove();
-      } else if (++group.attempts >= MAX_ATTEMPTS) {
+      } else if (group.failedAttempt() >= MAX_ATTEMPTS) {
         it.remove();
         meters.counter("gateway.audit.dropped").increment();
         LOG.error(
-            "audit event of {} dropped after {} attempts", group.first.action(), MAX_ATTEMPTS);
+            "audit event of {} dropped after {} attempts", group.first().action(), MAX_ATTEMPTS);
       } else {
         return;
       }
     }
     while (!pending.isEmpty()) {
-      Map<List<String>, Group> open = new LinkedHashMap<>();
+      Map<List<Object>, Group> open = new LinkedHashMap<>();
       List<Group> events = new ArrayList<>();
       Access access;
       while (events.size() + open.size() < MAX_BATCH && (access = pending.poll()) != null) {
@@ -300,91 +314,17 @@ public final class AuditService implements AuditTrail, WriteListener, AutoClosea
       List<Write> writes = new ArrayList<>();
       List<String> patients = new ArrayList<>();
       for (Group group : groups) {
-        writes.add(Write.of(event(group), 1));
-        patients.add(group.first.patientId());
+        AuditEvent event = AuditEvents.of(group, auditor);
+        writes.add(Write.of(event, 1));
+        patients.add(group.first().patientId());
       }
-      store.write(writes, patients, AUDITOR);
+      store.write(writes, patients, auditor);
       return true;
     } catch (Exception e) {
       meters.counter("gateway.audit.failures").increment();
       LOG.error("could not append {} audit events; retrying", groups.size(), e);
       return false;
     }
-  }
-
-  private static AuditEvent event(Group group) {
-    Access access = group.first;
-    AuditEvent event = new AuditEvent();
-    event.setId("AuditEvent/" + UUID.randomUUID());
-    event.setType(
-        new Coding("http://dicom.nema.org/resources/ontology/DCM", "110110", "Patient Record"));
-    event.addSubtype(
-        new Coding(
-            "http://hl7.org/fhir/restful-interaction", restCode(access.action()), access.action()));
-    event.setAction(
-        switch (access.action()) {
-          case "release" -> AuditEventAction.E;
-          case "create" -> AuditEventAction.C;
-          case "update" -> AuditEventAction.U;
-          default -> AuditEventAction.R;
-        });
-    event.setPeriod(new Period().setStart(Date.from(access.at())).setEnd(Date.from(group.last)));
-    event.setRecorded(Date.from(Instant.now()));
-    event.setOutcome(access.refusal() == null ? AuditEventOutcome._0 : AuditEventOutcome._4);
-    if (access.refusal() != null) {
-      event.setOutcomeDesc(access.refusal());
-    }
-    event.addAgent().setWho(new Reference(access.requester())).setRequestor(true);
-    if (access.onBehalfOf() != null) {
-      event
-          .addAgent()
-          .setWho(new Reference(access.onBehalfOf()))
-          .setRequestor(false)
-          .setType(new CodeableConcept(new Coding(ROLE_CLASS, "PAT", "patient")));
-    }
-    if (access.recipient() != null) {
-      event
-          .addAgent()
-          .setWho(new Reference(access.recipient()))
-          .setRequestor(false)
-          .setType(
-              new CodeableConcept(new Coding(PARTICIPATION_TYPE, "IRCP", "information recipient")));
-    }
-    event.getSource().setObserver(new Reference(AUDITOR));
-    // Each version, then the patient: unversioned references, so that AuditEvent?entity=Type/id
-    // and _revinclude find the event; the version is a detail of the entity.
-    for (VersionMeta meta : group.versions) {
-      event
-          .addEntity()
-          .setWhat(new Reference(meta.type() + "/" + meta.id()))
-          .addDetail()
-          .setType("version")
-          .setValue(new StringType(Long.toString(meta.version())));
-    }
-    if (access.consent() != null) {
-      event
-          .addEntity()
-          .setWhat(new Reference(access.consent()))
-          .setType(new Coding("http://hl7.org/fhir/resource-types", "Consent", "Consent"));
-    }
-    event
-        .addEntity()
-        .setWhat(new Reference("Patient/" + access.patientId()))
-        .setRole(new Coding("http://terminology.hl7.org/CodeSystem/object-role", "1", "Patient"));
-    return event;
-  }
-
-  private static String restCode(String action) {
-    return switch (action) {
-      case "search", "everything", "include" -> "search-type";
-      case "vread" -> "vread";
-      case "history" -> "history-instance";
-      case "register-keys" -> "operation";
-      case "create" -> "create";
-      case "update" -> "update";
-      case "release" -> "operation";
-      default -> "read";
-    };
   }
 
   @Override

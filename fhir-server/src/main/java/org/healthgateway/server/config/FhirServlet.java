@@ -32,6 +32,7 @@ public final class FhirServlet extends RestfulServer {
   private final transient List<Object> interceptors;
   private final transient KeyReleaseService releases;
   private final transient KeyRegistrationProvider keyRegistration;
+  private final transient IResourceProvider auditEvents;
 
   public FhirServlet(
       FhirContext fhir,
@@ -40,6 +41,7 @@ public final class FhirServlet extends RestfulServer {
       TransactionProvider transactions,
       KeyReleaseService releases,
       KeyRegistrationProvider keyRegistration,
+      IResourceProvider auditEvents,
       List<Object> interceptors) {
     super(fhir);
     this.service = service;
@@ -48,6 +50,7 @@ public final class FhirServlet extends RestfulServer {
     this.interceptors = interceptors;
     this.releases = releases;
     this.keyRegistration = keyRegistration;
+    this.auditEvents = auditEvents;
   }
 
   /** The HTTP methods of the FHIR REST API that this server implements. */
@@ -89,6 +92,8 @@ public final class FhirServlet extends RestfulServer {
       RuntimeResourceDefinition def = getFhirContext().getResourceDefinition(name);
       if (name.equals("Patient")) {
         providers.add(new PatientResourceProvider(service, ledgerOperations));
+      } else if (name.equals("AuditEvent")) {
+        providers.add(auditEvents);
       } else if (name.equals("Consent")) {
         providers.add(new ConsentResourceProvider(service, ledgerOperations, releases));
       } else {

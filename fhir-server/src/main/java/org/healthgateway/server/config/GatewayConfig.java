@@ -405,18 +405,63 @@ public class GatewayConfig {
   }
 
   @Bean(destroyMethod = "close")
-  AuditService auditService(RecordStore store, MeterRegistry meters, GatewayProperties properties) {
-    // The access log's author is an identity of this node: Device/gateway-audit on the default
-    // node, Device/<id>-audit on a named one (on a shared chain an identity has one home node).
-    String auditor =
-        properties.node().id().equals("node")
-            ? AuditService.AUDITOR
-            : "Device/" + properties.node().id() + "-audit";
+  AuditService auditService(
+      RecordStore store,
+      MeterRegistry meters,
+      ConsentService consents,
+      GatewayProperties properties) {
     AuditService audit =
         new AuditService(
-            (events, patients, author) -> store.write(events, patients, auditor), meters);
+            store::write,
+            meters,
+            new org.healthgateway.server.consent.GrantingConsents(store, consents),
+            auditor(properties));
     store.addListener(audit);
     return audit;
+  }
+
+  /**
+   * The access log's author, an identity of this node: Device/gateway-audit on the default node,
+   * Device/<id>-audit on a named one (on a shared chain an identity has one home node).
+   */
+  private static String auditor(GatewayProperties properties) {
+    return properties.node().id().equals("node")
+        ? AuditService.AUDITOR
+        : "Device/" + properties.node().id() + "-audit";
+  }
+
+  @Bean
+  org.healthgateway.server.audit.AuditPolicy auditPolicy(GatewayProperties properties) {
+    List<String> auditors = new ArrayList<>(properties.audit().auditors());
+    if (properties.demo()) {
+      // The demo auditor of a named node (gateway.node.id) is <node-id>-auditor.
+      auditors.add(
+          "Practitioner/"
+              + org.healthgateway.server.security.DemoClients.demoId(
+                  properties.node().id(), "auditor"));
+    }
+    return org.healthgateway.server.audit.AuditPolicy.of(auditors, properties.audit().retention());
+  }
+
+  /** The retention's runs: once now, before requests are served, then every expiry interval. */
+  @Bean(destroyMethod = "close")
+  org.healthgateway.server.audit.AuditExpiry auditExpiry(
+      org.healthgateway.server.audit.AuditPolicy policy,
+      RecordStore store,
+      ResourceService service,
+      GatewayProperties properties) {
+    org.healthgateway.server.audit.AuditExpiry expiry =
+        new org.healthgateway.server.audit.AuditExpiry(
+            policy,
+            store.index(),
+            meta ->
+                service
+                    .openIfAllowed(meta, auditor(properties))
+                    .map(org.hl7.fhir.r4.model.AuditEvent.class::cast),
+            store::write,
+            auditor(properties));
+    expiry.start(properties.audit().expiryInterval());
+    return expiry;
   }
 
   @Bean
@@ -519,7 +564,11 @@ public class GatewayConfig {
       AuditService audit,
       java.util.concurrent.ExecutorService batchWorkers,
       SearchEngine search,
-      SharedValidationSupport validationSupport) {
+      SharedValidationSupport validationSupport,
+      org.healthgateway.server.audit.AuditPolicy auditPolicy,
+      org.healthgateway.server.audit.AuditExpiry auditExpiry) {
+    org.healthgateway.server.audit.RetentionFilter retention =
+        new org.healthgateway.server.audit.RetentionFilter(auditPolicy, index);
     List<Object> interceptors = new ArrayList<>();
     interceptors.add(new ErrorOutcomeInterceptor());
     interceptors.add(new FhirMetricsInterceptor(meters));
@@ -530,6 +579,7 @@ public class GatewayConfig {
         new org.healthgateway.server.smart.SmartScopeInterceptor(fhir, service, search);
     interceptors.add(scopes);
     interceptors.add(new DisclosureInterceptor(index, audit));
+    interceptors.add(retention);
     interceptors.add(subscriptions.interceptor());
     if (properties.validation()) {
       interceptors.add(validatingInterceptor(fhir, validationSupport));
@@ -549,6 +599,8 @@ public class GatewayConfig {
                 java.util.Set.copyOf(
                     properties.registrars() == null ? List.of() : properties.registrars()),
                 audit),
+            new org.healthgateway.server.fhir.AuditEventProvider(
+                service, auditPolicy, retention, auditor(properties)),
             interceptors);
     ServletRegistrationBean<FhirServlet> registration =
         new ServletRegistrationBean<>(servlet, "/fhir/*");

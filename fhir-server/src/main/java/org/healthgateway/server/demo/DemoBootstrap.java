@@ -62,6 +62,7 @@ public class DemoBootstrap implements SmartInitializingSingleton {
     put("Practitioner", id("practitioner-a"), practitioner("Ada", "Demo-Practitioner-A"));
     put("Practitioner", id("practitioner-b"), practitioner("Ben", "Demo-Practitioner-B"));
     put("Practitioner", id("registrar"), practitioner("Rita", "Demo-Registrar"));
+    put("Practitioner", id("auditor"), practitioner("Audra", "Demo-Auditor"));
     // What a patient is told about who asks: role and organization (PractitionerRole).
     put("PractitionerRole", id("practitioner-a-doctor"), role(id("practitioner-a"), orgId, org));
     put("PractitionerRole", id("practitioner-b-doctor"), role(id("practitioner-b"), orgId, org));

@@ -24,6 +24,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *     consent with the action {@code correct} covers
  * @param subscriptions FHIR Subscription settings
  * @param node this node's identity on the ledger
+ * @param audit audit trail settings: auditors and retention
  */
 @ConfigurationProperties(prefix = "gateway")
 public record GatewayProperties(
@@ -38,7 +39,8 @@ public record GatewayProperties(
     Ledger ledger,
     Cache cache,
     Subscriptions subscriptions,
-    Node node) {
+    Node node,
+    Audit audit) {
 
   public GatewayProperties {
     if (subscriptions == null) {
@@ -46,6 +48,9 @@ public record GatewayProperties(
     }
     if (node == null) {
       node = new Node(null);
+    }
+    if (audit == null) {
+      audit = new Audit(List.of(), null, null);
     }
   }
 
@@ -154,6 +159,22 @@ public record GatewayProperties(
   public record Subscriptions(List<String> allowedEndpoints) {
     public Subscriptions {
       allowedEndpoints = allowedEndpoints == null ? List.of() : List.copyOf(allowedEndpoints);
+    }
+  }
+
+  /**
+   * Audit trail settings.
+   *
+   * @param auditors users (e.g. {@code Practitioner/demo-auditor}) who may search and export every
+   *     AuditEvent of the node; empty by default
+   * @param retention how long AuditEvents are served, an ISO 8601 period ({@code P6Y}) or duration
+   *     ({@code PT1H}); empty (default): forever. Expired events stay on the ledger
+   * @param expiryInterval how often the retention runs after the run at start (default 1 day)
+   */
+  public record Audit(List<String> auditors, String retention, Duration expiryInterval) {
+    public Audit {
+      auditors = auditors == null ? List.of() : List.copyOf(auditors);
+      expiryInterval = expiryInterval == null ? Duration.ofDays(1) : expiryInterval;
     }
   }
 }

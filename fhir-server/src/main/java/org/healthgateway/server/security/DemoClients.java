@@ -47,7 +47,8 @@ public final class DemoClients {
         user("practitioner-b", "Practitioner", nodeId),
         user("patient-p", "Patient", nodeId),
         user("patient-q", "Patient", nodeId),
-        user("registrar", "Practitioner", nodeId));
+        user("registrar", "Practitioner", nodeId),
+        user("auditor", "Practitioner", nodeId));
   }
 
   /** The FHIR id of a demo resource or user on a node, e.g. {@code demo-practitioner-a}. */

@@ -95,6 +95,18 @@ public final class RecordStore implements AutoCloseable {
   private List<LedgerEntry> deferredReleases = new ArrayList<>();
   private long scannedTo;
 
+  /**
+   * The Consent that permitted each recent consent-based read, so that the access log can name it:
+   * (ledger index, requester) to {@code Consent/id}; bounded, in memory only.
+   */
+  private final Cache<GrantedRead, String> grantedBy =
+      com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+          .maximumSize(100_000)
+          .expireAfterWrite(java.time.Duration.ofMinutes(5))
+          .build();
+
+  private record GrantedRead(long ledgerIndex, String requester) {}
+
   public RecordStore(
       FhirContext fhir,
       Ledger ledger,
@@ -724,14 +736,43 @@ public final class RecordStore implements AutoCloseable {
     if (grant != null) {
       AccessRequest access = ResourceFacts.access(fhir, requester, resource);
       List<VersionMeta> history = index.history(meta.type(), meta.id());
-      refuseUnless(
+      Decision decision =
           readRule.afterOpening(
               meta,
               history,
               access,
-              meta.patientId() == null ? List.of() : consents.consentsOf(meta.patientId())));
+              meta.patientId() == null ? List.of() : consents.consentsOf(meta.patientId()));
+      refuseUnless(decision);
+      // "" = permitted without a consent (the patient, an author): not decided again either.
+      grantedBy.put(
+          new GrantedRead(meta.ledgerIndex(), requester),
+          decision.consentId() == null ? "" : decision.consentId());
     }
     return resource;
+  }
+
+  /**
+   * The Consent ({@code Consent/id}) whose permit let {@code requester} open the version, as the
+   * read rule decided it; empty when none was needed (the patient, an author, public content) or
+   * the requester may not open it. Remembered from the read itself for a few minutes, else decided
+   * again.
+   */
+  public Optional<String> grantingConsent(VersionMeta meta, String requester) {
+    GrantedRead key = new GrantedRead(meta.ledgerIndex(), requester);
+    String known = grantedBy.getIfPresent(key);
+    if (known != null || !meta.encrypted() || meta.deleted()) {
+      return Optional.ofNullable(known).filter(consent -> !consent.isEmpty());
+    }
+    try {
+      readShared(meta, requester);
+    } catch (AccessDeniedException e) {
+      return Optional.empty();
+    } catch (LedgerException | KeyLogException | GeneralSecurityException e) {
+      LOG.warn(
+          "cannot decide which consent granted {}: {}", meta.versionedReference(), e.toString());
+      return Optional.empty();
+    }
+    return Optional.ofNullable(grantedBy.getIfPresent(key)).filter(consent -> !consent.isEmpty());
   }
 
   private static void refuseUnless(Decision decision) throws AccessDeniedException {

@@ -36,6 +36,7 @@ class AuditServiceTest {
             patients.addAll(forPatients);
           },
           meters,
+          ConsentLookup.NONE,
           Duration.ofHours(1));
 
   @AfterEach
@@ -56,7 +57,8 @@ class AuditServiceTest {
         .extracting(e -> e.getWhat().getReference())
         .containsExactly("Observation/o1", "Observation/o2", "Patient/p");
     assertThat(forP.getAgentFirstRep().getWho().getReference()).isEqualTo(B);
-    assertThat(forP.getAction()).isEqualTo(AuditEventAction.R);
+    // FHIR R4: a search is an Execute; BALP's Query profiles fix it.
+    assertThat(forP.getAction()).isEqualTo(AuditEventAction.E);
     assertThat(forP.getOutcome()).isEqualTo(AuditEventOutcome._0);
     assertThat(forP.getSubtypeFirstRep().getCode()).isEqualTo("search-type");
   }

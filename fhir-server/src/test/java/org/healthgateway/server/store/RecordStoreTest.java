@@ -132,6 +132,38 @@ class RecordStoreTest {
     assertThat(note(node.store.read(allergy, A))).isEqualTo("x");
   }
 
+  @Test
+  void aReadUnderAConsent_namesTheConsentThatPermittedIt_anAuthorsReadNone() throws Exception {
+    writePatient();
+    org.hl7.fhir.r4.model.Consent consent = new org.hl7.fhir.r4.model.Consent();
+    consent.setId("Consent/k1");
+    consent.setStatus(org.hl7.fhir.r4.model.Consent.ConsentState.ACTIVE);
+    consent
+        .getScope()
+        .addCoding()
+        .setSystem(org.healthgateway.keys.consent.ConsentEngine.CONSENT_SCOPE_SYSTEM)
+        .setCode(org.healthgateway.keys.consent.ConsentEngine.PRIVACY_SCOPE);
+    consent.setPatient(new Reference(P));
+    org.hl7.fhir.r4.model.Consent.ProvisionComponent permit = consent.getProvision();
+    permit.setType(org.hl7.fhir.r4.model.Consent.ConsentProvisionType.PERMIT);
+    permit.addActor().setReference(new Reference(B));
+    permit.addClass_(
+        new org.hl7.fhir.r4.model.Coding(
+            org.healthgateway.keys.consent.ConsentEngine.RESOURCE_TYPES_SYSTEM,
+            "AllergyIntolerance",
+            null));
+    node.store.setConsentBook(patientId -> List.of(consent));
+    node.store.setRecipientPolicy((patientId, resource, categories) -> java.util.Set.of(B));
+    VersionMeta allergy = write(allergy("a1", "peanut-4711"), 1);
+
+    // Not read yet: decided on the spot; then remembered from the read.
+    assertThat(node.store.grantingConsent(allergy, B)).contains("Consent/k1");
+    assertThat(note(node.store.read(allergy, B))).isEqualTo("peanut-4711");
+    assertThat(node.store.grantingConsent(allergy, B)).contains("Consent/k1");
+    assertThat(node.store.grantingConsent(allergy, A)).isEmpty();
+    assertThat(node.store.grantingConsent(allergy, "Practitioner/c")).isEmpty();
+  }
+
   private void writePatient() throws Exception {
     Patient patient = new Patient();
     patient.setId(P);
