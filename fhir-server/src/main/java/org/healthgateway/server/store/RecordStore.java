@@ -391,7 +391,8 @@ public final class RecordStore implements AutoCloseable {
         && !ledger.read(known.get().position()).transaction().author().equals(tx.author())) {
       return "grant " + fact.grantId() + " was issued by another node";
     }
-    Optional<String> patient = identities.patientOf(tx.patient());
+    Optional<String> patient =
+        identities.patientOf(tx.patient()).map(ref -> ref.substring("Patient/".length()));
     for (org.healthgateway.keys.log.WrappedKey key : fact.keys()) {
       if (!key.keyId().startsWith(GrantRing.RELEASED_PREFIX)) {
         continue;
@@ -412,6 +413,12 @@ public final class RecordStore implements AutoCloseable {
       }
     }
     return null;
+  }
+
+  /** True for a fact that releases data keys after the fact or re-wraps a known grant. */
+  private boolean needsConsentCheck(GrantFact fact) {
+    return grants.byId(fact.grantId()).isPresent()
+        || fact.keys().stream().anyMatch(k -> k.keyId().startsWith(GrantRing.RELEASED_PREFIX));
   }
 
   /**
@@ -465,8 +472,11 @@ public final class RecordStore implements AutoCloseable {
       case KEY_RELEASE -> {
         GrantFact fact = LedgerKeyLog.grantFact(tx);
         if (fact != null) {
-          if (deferredReleases != null && !tx.author().equals(identities.node())) {
-            // Another node's: checked by startFollowing, once the consents are known.
+          if (deferredReleases != null
+              && !tx.author().equals(identities.node())
+              && needsConsentCheck(fact)) {
+            // Another node's release or re-wrap: checked by startFollowing, once the consents are
+            // known (a grant issued with a write is applied at once: the consents open with it).
             deferredReleases.add(entry);
           } else {
             grants.apply(entry.index(), fact, tx.author().equals(identities.node()));

@@ -111,7 +111,9 @@ class ForeignEntriesTest {
 
     assertThat(rejected(a)).isEqualTo(1);
 
-    a.store.setReleaseCheck((patient, recipient, version, at) -> recipient.equals(B));
+    a.store.setReleaseCheck(
+        (patient, recipient, version, at) ->
+            patient.equals("p") && recipient.equals(B) && version.patientId().equals("p"));
     b.keyLog.appendGrants(List.of(forgedRelease(pseudonym, allergy)));
     assertThat(rejected(a)).as("covered by a consent: applied").isEqualTo(1);
   }
