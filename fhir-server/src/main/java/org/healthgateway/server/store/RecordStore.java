@@ -391,8 +391,7 @@ public final class RecordStore implements AutoCloseable {
         && !ledger.read(known.get().position()).transaction().author().equals(tx.author())) {
       return "grant " + fact.grantId() + " was issued by another node";
     }
-    Optional<String> patient =
-        identities.patientOf(tx.patient()).map(ref -> ref.substring("Patient/".length()));
+    Optional<String> patient = patientId(tx.patient());
     for (org.healthgateway.keys.log.WrappedKey key : fact.keys()) {
       if (!key.keyId().startsWith(GrantRing.RELEASED_PREFIX)) {
         continue;
@@ -497,15 +496,14 @@ public final class RecordStore implements AutoCloseable {
     return null;
   }
 
+  /** The id (without {@code Patient/}) of the patient a ledger pseudonym stands for. */
+  private Optional<String> patientId(String pseudonym) {
+    return identities.patientOf(pseudonym).map(ref -> ref.substring("Patient/".length()));
+  }
+
   private VersionMeta meta(long ledgerIndex, Transaction tx) {
     String[] parts = tx.subject().split("/", -1);
-    String patientId =
-        tx.patient().isEmpty()
-            ? null
-            : identities
-                .patientOf(tx.patient())
-                .map(r -> r.substring("Patient/".length()))
-                .orElse(null);
+    String patientId = tx.patient().isEmpty() ? null : patientId(tx.patient()).orElse(null);
     Set<String> grantIds = new LinkedHashSet<>();
     tx.wrappedKeys().forEach(k -> grantIds.add(k.keyId()));
     return new VersionMeta(

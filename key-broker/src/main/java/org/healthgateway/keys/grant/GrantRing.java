@@ -303,7 +303,9 @@ public final class GrantRing {
       String jwe = new String(wrapped.wrapped(), StandardCharsets.UTF_8);
       if (wrapped.keyId().equals(grant.id()) && recipientKey.isPresent()) {
         key = tryUnwrap(recipientKey.get(), jwe);
-      } else if (wrapped.keyId().equals(grant.id() + NODE_COPY)) {
+      } else if (wrapped.keyId().equals(grant.id() + NODE_COPY)
+          && withNodeCopy.contains(grant.id())) {
+        // Only this node's own copies: another node's copy of its grant never opens here.
         key = tryUnwrap(identities.nodeEncryptionKey(), jwe);
       }
       if (key != null) {
